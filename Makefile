@@ -1,0 +1,62 @@
+# spyt-operator: `make help` lists the targets.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help.
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## Install everything the build and tests need (idempotent, cached in ~/.cache/spyt-operator).
+	hack/install-deps.sh
+	hack/tools.sh
+	hack/spark-livy.sh
+	hack/python-env.sh >/dev/null
+
+.PHONY: build
+build: ## Configure and build the operator and the unit tests.
+	hack/install-deps.sh
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DSPYT_PYTHON=$$(hack/python-env.sh)/bin/python >/dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+.PHONY: test
+test: deps build manifests-check ## Install, build and run every test (unit + integration) with ctest.
+	cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)
+
+.PHONY: unit
+unit: build ## Run the unit tests only.
+	cd $(BUILD_DIR) && ctest --output-on-failure -L unit $(CTEST_ARGS)
+
+.PHONY: manifests
+manifests: ## Regenerate crds/ from hack/gen-crd.py.
+	$$(hack/python-env.sh)/bin/python hack/gen-crd.py crds/spyt.dev_spytclusters.yaml
+
+.PHONY: manifests-check
+manifests-check: ## Fail when crds/ is stale.
+	@$$(hack/python-env.sh)/bin/python hack/gen-crd.py | diff -u crds/spyt.dev_spytclusters.yaml - \
+	  || { echo "crds/ is stale: run 'make manifests'"; exit 1; }
+
+.PHONY: control-plane-up
+control-plane-up: ## Start a local kube-apiserver, etcd, controller-manager, scheduler and kwok.
+	hack/control-plane.sh up
+
+.PHONY: control-plane-down
+control-plane-down: ## Stop the local control plane.
+	hack/control-plane.sh down
+
+.PHONY: format
+format: ## Format the C++ sources with clang-format.
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+.PHONY: lint
+lint: ## Check formatting and build with warnings as errors.
+	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+	$(MAKE) build
+
+.PHONY: clean
+clean: ## Remove the build directory.
+	rm -rf $(BUILD_DIR)

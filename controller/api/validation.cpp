@@ -1,0 +1,201 @@
+#include "api/validation.h"
+
+#include <regex>
+
+namespace spyt::api {
+namespace {
+
+using Type = FieldError::Type;
+
+class Checker {
+ public:
+  explicit Checker(FieldErrors& errors) : errors_(errors) {}
+
+  void Range(const std::string& path, std::int64_t v, std::int64_t lo, std::int64_t hi) {
+    if (v < lo)
+      Add(Type::kInvalid, path, std::to_string(v), "must be at least " + std::to_string(lo));
+    if (v > hi)
+      Add(Type::kInvalid, path, std::to_string(v), "must be at most " + std::to_string(hi));
+  }
+  void Port(const std::string& path, int port) { Range(path, port, 1, 65535); }
+  void Positive(const std::string& path, const MemorySize& m) {
+    if (m.bytes() == 0) Add(Type::kInvalid, path, m.ToString(), "must be positive");
+  }
+  void Matches(const std::string& path, const std::string& v, const std::regex& re,
+               const std::string& what) {
+    if (!std::regex_match(v, re)) Add(Type::kInvalid, path, "\"" + v + "\"", what);
+  }
+  void Add(Type type, std::string path, std::string value, std::string detail) {
+    errors_.push_back({type, std::move(path), std::move(value), std::move(detail)});
+  }
+
+ private:
+  FieldErrors& errors_;
+};
+
+const std::regex kDns1035Label("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$");
+const std::regex kDns1123Subdomain(
+    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+const std::regex kVersion("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$");
+const std::regex kLabelValue("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
+const std::regex kSecretKey("^[-._a-zA-Z0-9]+$");
+
+void CheckResources(Checker& c, const std::string& path, const ResourceRequirements& r) {
+  for (const auto* m : {&r.limits, &r.requests}) {
+    for (const auto& [name, q] : *m) {
+      if (q.nanos() < 0) {
+        c.Add(Type::kInvalid, path + (m == &r.limits ? ".limits" : ".requests"), q.ToString(),
+              "quantities must not be negative");
+        break;
+      }
+    }
+  }
+}
+
+// A limit the user set must leave room for what SPYT computes the container needs.
+void CheckLimitFits(Checker& c, const std::string& path, const ResourceRequirements& r,
+                    std::int64_t cpu_needed, const MemorySize& memory_needed,
+                    const std::string& why) {
+  if (auto it = r.limits.find("cpu");
+      it != r.limits.end() && it->second < Quantity::FromUnits(cpu_needed)) {
+    c.Add(Type::kInvalid, path + ".limits[cpu]", it->second.ToString(),
+          "must be at least " + std::to_string(cpu_needed) + " (" + why + ")");
+  }
+  if (auto it = r.limits.find("memory");
+      it != r.limits.end() &&
+      it->second < Quantity::FromUnits(static_cast<std::int64_t>(memory_needed.bytes()))) {
+    c.Add(Type::kInvalid, path + ".limits[memory]", it->second.ToString(),
+          "must be at least " + memory_needed.ToQuantityString() + " (" + why + ")");
+  }
+}
+
+void CheckEnum(Checker& c, const std::string& path, const json::Value* v,
+               std::initializer_list<const char*> allowed) {
+  if (v == nullptr) return;
+  std::string list;
+  for (const char* a : allowed) {
+    if (v->is_string() && v->as_string() == a) return;
+    list += std::string(list.empty() ? "" : ", ") + "\"" + a + "\"";
+  }
+  c.Add(Type::kNotSupported, path, v->is_string() ? "\"" + v->as_string() + "\"" : json::Dump(*v),
+        "supported values: " + list);
+}
+
+void CheckToleration(Checker& c, const std::string& path, const json::Value& t) {
+  if (!t.is_object()) {
+    c.Add(Type::kTypeInvalid, path, json::KindName(t.kind()), "must be of type object");
+    return;
+  }
+  CheckEnum(c, path + ".operator", t.find("operator"), {"Exists", "Equal"});
+  CheckEnum(c, path + ".effect", t.find("effect"), {"NoSchedule", "PreferNoSchedule", "NoExecute"});
+}
+
+void CheckSpec(Checker& c, const SpytClusterSpec& s) {
+  c.Matches("spec.spytVersion", s.spyt_version, kVersion, "must be a release version like 1.75.4");
+  if (s.image && s.image->empty()) c.Add(Type::kInvalid, "spec.image", "\"\"", "must not be empty");
+  if (s.image_pull_policy != "Always" && s.image_pull_policy != "IfNotPresent" &&
+      s.image_pull_policy != "Never") {
+    c.Add(Type::kNotSupported, "spec.imagePullPolicy", "\"" + s.image_pull_policy + "\"",
+          "supported values: \"Always\", \"IfNotPresent\", \"Never\"");
+  }
+  if (s.yt.discovery_path && !s.yt.discovery_path->starts_with("//")) {
+    c.Add(Type::kInvalid, "spec.yt.discoveryPath", "\"" + *s.yt.discovery_path + "\"",
+          "must be a Cypress path starting with //");
+  }
+  if (s.yt.token_secret_ref) {
+    c.Matches("spec.yt.tokenSecretRef.name", s.yt.token_secret_ref->name, kDns1123Subdomain,
+              "must be a Secret name (a DNS-1123 subdomain)");
+    c.Matches("spec.yt.tokenSecretRef.key", s.yt.token_secret_ref->key, kSecretKey,
+              "must be a Secret key");
+  }
+
+  c.Positive("spec.master.memory", s.master.memory);
+  c.Port("spec.master.ports.rpc", s.master.ports.rpc);
+  c.Port("spec.master.ports.webUI", s.master.ports.web_ui);
+  c.Port("spec.master.ports.rest", s.master.ports.rest);
+  const auto& p = s.master.ports;
+  if (p.rpc == p.web_ui || p.rpc == p.rest || p.web_ui == p.rest) {
+    c.Add(Type::kInvalid, "spec.master.ports", "", "rpc, webUI and rest ports must differ");
+  }
+  CheckResources(c, "spec.master.resources", s.master.resources);
+
+  const auto& w = s.workers;
+  c.Range("spec.workers.replicas", w.replicas, 0, 1000);
+  c.Range("spec.workers.cores", w.cores, 1, 1024);
+  c.Positive("spec.workers.memory", w.memory);
+  c.Range("spec.workers.coresOverhead", w.cores_overhead, 0, 1024);
+  c.Port("spec.workers.webUIPort", w.web_ui_port);
+  CheckResources(c, "spec.workers.resources", w.resources);
+  CheckLimitFits(c, "spec.workers.resources", w.resources, w.cores + w.cores_overhead,
+                 w.memory + w.memory_overhead, "cores + coresOverhead, memory + memoryOverhead");
+
+  const auto& h = s.history_server;
+  c.Positive("spec.historyServer.memory", h.memory);
+  if (h.cpu.nanos() <= 0)
+    c.Add(Type::kInvalid, "spec.historyServer.cpu", h.cpu.ToString(), "must be positive");
+  c.Port("spec.historyServer.port", h.port);
+  CheckResources(c, "spec.historyServer.resources", h.resources);
+
+  const auto& l = s.livy;
+  c.Range("spec.livy.maxSessions", l.max_sessions, 1, 100);
+  c.Range("spec.livy.driverCores", l.driver_cores, 1, 64);
+  c.Positive("spec.livy.driverMemory", l.driver_memory);
+  if (l.session_timeout.millis() <= 0) {
+    c.Add(Type::kInvalid, "spec.livy.sessionTimeout", l.session_timeout.ToString(),
+          "must be positive");
+  }
+  c.Port("spec.livy.port", l.port);
+  CheckResources(c, "spec.livy.resources", l.resources);
+  if (l.max_sessions >= 1 && l.driver_cores >= 1) {
+    CheckLimitFits(c, "spec.livy.resources", l.resources, LivyContainerCpu(l),
+                   LivyContainerMemory(l),
+                   "1 + driverCores x maxSessions cores and 1G + driverMemory x maxSessions: "
+                   "session drivers run in the Livy container");
+  }
+
+  for (const char* key : {"spark.master", "spark.hadoop.yt.token"}) {
+    if (s.spark_conf.count(key) != 0) {
+      c.Add(Type::kForbidden, "spec.sparkConf", "",
+            std::string("\"") + key + "\" is set by the operator and must not be given here");
+    }
+  }
+
+  for (const auto& [k, v] : s.pod.labels) {
+    if (v.size() > 63)
+      c.Add(Type::kInvalid, "spec.pod.labels." + k, "\"" + v + "\"",
+            "must be at most 63 characters");
+    c.Matches("spec.pod.labels." + k, v, kLabelValue, "must be a valid label value");
+  }
+  for (std::size_t i = 0; i < s.pod.tolerations.size(); ++i) {
+    CheckToleration(c, "spec.pod.tolerations[" + std::to_string(i) + "]", s.pod.tolerations[i]);
+  }
+  if (s.pod.service_account_name) {
+    c.Matches("spec.pod.serviceAccountName", *s.pod.service_account_name, kDns1123Subdomain,
+              "must be a ServiceAccount name (a DNS-1123 subdomain)");
+  }
+}
+
+}  // namespace
+
+MemorySize LivyContainerMemory(const LivySpec& livy) {
+  return MemorySize::FromMiB(1024) +
+         livy.driver_memory * static_cast<std::uint64_t>(livy.max_sessions);
+}
+
+std::int64_t LivyContainerCpu(const LivySpec& livy) {
+  return 1 + static_cast<std::int64_t>(livy.driver_cores) * livy.max_sessions;
+}
+
+FieldErrors Validate(const SpytCluster& cluster) {
+  FieldErrors errors;
+  Checker c(errors);
+  if (!std::regex_match(cluster.metadata.name, kDns1035Label)) {
+    c.Add(Type::kInvalid, "metadata.name", "\"" + cluster.metadata.name + "\"",
+          "must be a lower-case DNS-1035 label of at most 40 characters (child objects add "
+          "suffixes to it)");
+  }
+  CheckSpec(c, cluster.spec);
+  return errors;
+}
+
+}  // namespace spyt::api

@@ -1,0 +1,29 @@
+#pragma once
+
+// YAML <-> json::Value, so YAML manifests and JSON API objects share one model.
+// Plain scalars resolve as YAML 1.2's core schema does (null, booleans, integers,
+// floats); quoted scalars are always strings.
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+
+namespace spyt::yaml {
+
+class ParseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Every non-empty document of a (possibly multi-document) YAML stream.
+std::vector<json::Value> ParseAll(std::string_view text);
+
+// Exactly one document; throws ParseError when there are none or several.
+json::Value ParseOne(std::string_view text);
+
+std::string Dump(const json::Value& value);
+
+}  // namespace spyt::yaml

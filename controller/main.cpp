@@ -1,0 +1,52 @@
+// spyt-operator: runs SPYT clusters (Spark standalone + Livy) declaratively.
+// This file only dispatches to the subcommands in cli/.
+
+#include <boost/program_options/errors.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: spyt-operator COMMAND [ARGS]
+
+Commands:
+  validate FILE...   check SpytCluster manifests as the API server would
+  default FILE...    print manifests with every default filled in
+  version            print the version
+
+Run 'spyt-operator COMMAND --help' for a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (command == "validate") return spyt::cli::RunValidate(args);
+    if (command == "default") return spyt::cli::RunDefault(args);
+    if (command == "version") {
+      std::cout << "spyt-operator " << SPYT_OPERATOR_VERSION << "\n";
+      return 0;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::cerr << "spyt-operator: unknown command \"" << command << "\"\n\n" << kUsage;
+    return 2;
+  } catch (const boost::program_options::error& e) {
+    std::cerr << "spyt-operator " << command << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "spyt-operator " << command << ": " << e.what() << "\n";
+    return 1;
+  }
+}

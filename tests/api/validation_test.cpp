@@ -1,0 +1,114 @@
+#include "api/validation.h"
+
+#include <doctest/doctest.h>
+
+#include <regex>
+
+#include "api/codec.h"
+#include "common/yaml.h"
+#include "test_files.h"
+
+namespace spyt::api {
+namespace {
+
+FieldErrors Check(const std::string& text) {
+  DecodeResult r = Decode(yaml::ParseOne(text));
+  if (!r.ok()) return r.errors;
+  return Validate(r.cluster);
+}
+
+std::string ExpectedPath(const std::string& text) {
+  std::smatch m;
+  static const std::regex kExpect("# expect: (\\S+)");
+  REQUIRE(std::regex_search(text, m, kExpect));
+  return m[1];
+}
+
+SpytCluster Minimal() {
+  return DecodeValidYaml(testing::ReadText(testing::SourcePath("examples/minimal.yaml")));
+}
+
+}  // namespace
+
+TEST_SUITE("validation") {
+  TEST_CASE("every example and every valid corpus file passes") {
+    auto files = testing::YamlFiles("examples");
+    auto valid = testing::YamlFiles("tests/data/valid");
+    files.insert(files.end(), valid.begin(), valid.end());
+    for (const auto& path : files) {
+      CAPTURE(path.string());
+      FieldErrors errors = Check(testing::ReadText(path));
+      CHECK_MESSAGE(errors.empty(), Summarize(errors));
+    }
+  }
+
+  TEST_CASE("every invalid corpus file fails at the field it names") {
+    auto files = testing::YamlFiles("tests/data/invalid");
+    REQUIRE(files.size() > 20);
+    for (const auto& path : files) {
+      std::string text = testing::ReadText(path);
+      std::string want = ExpectedPath(text);
+      CAPTURE(path.filename().string());
+      FieldErrors errors = Check(text);
+      bool found = false;
+      for (const auto& e : errors) found = found || e.path == want;
+      CHECK_MESSAGE(found, "want an error at " << want << ", got: " << Summarize(errors));
+    }
+  }
+
+  TEST_CASE("Livy container sizing follows SPYT's rule") {
+    LivySpec livy;
+    livy.max_sessions = 5;
+    livy.driver_cores = 1;
+    livy.driver_memory = MemorySize::Parse("1G");
+    CHECK(LivyContainerMemory(livy).ToQuantityString() == "6Gi");
+    CHECK(LivyContainerCpu(livy) == 6);
+    livy.max_sessions = 3;
+    livy.driver_cores = 2;
+    livy.driver_memory = MemorySize::Parse("1024m");
+    CHECK(LivyContainerMemory(livy).ToQuantityString() == "4Gi");
+    CHECK(LivyContainerCpu(livy) == 7);
+  }
+
+  TEST_CASE("a too-small Livy limit explains the sizing rule") {
+    SpytCluster c = Minimal();
+    c.spec.livy.max_sessions = 5;
+    c.spec.livy.resources.limits.emplace("memory", Quantity::Parse("5Gi"));
+    FieldErrors errors = Validate(c);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].path == "spec.livy.resources.limits[memory]");
+    CHECK(errors[0].detail.find("at least 6Gi") != std::string::npos);
+  }
+
+  TEST_CASE("messages read like the API server's") {
+    SpytCluster c = Minimal();
+    c.spec.livy.max_sessions = 0;
+    FieldErrors errors = Validate(c);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].ToString() == "spec.livy.maxSessions: Invalid value: 0: must be at least 1");
+  }
+
+  TEST_CASE("reports every error, not just the first") {
+    SpytCluster c = Minimal();
+    c.spec.workers.cores = 0;
+    c.spec.livy.driver_cores = 0;
+    c.spec.master.ports.web_ui = 70000;
+    CHECK(Validate(c).size() == 3);
+  }
+
+  TEST_CASE("negative resource quantities are rejected") {
+    SpytCluster c = Minimal();
+    c.spec.master.resources.requests.emplace("cpu", Quantity::Parse("-1"));
+    FieldErrors errors = Validate(c);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].path == "spec.master.resources.requests");
+  }
+
+  TEST_CASE("Summarize bounds the message") {
+    FieldErrors many(20, FieldError{FieldError::Type::kRequired, "spec.x", "", ""});
+    std::string s = Summarize(many, 3);
+    CHECK(s.find("and 17 more") != std::string::npos);
+  }
+}
+
+}  // namespace spyt::api
