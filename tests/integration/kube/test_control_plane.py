@@ -1,0 +1,135 @@
+"""The control plane of hack/control-plane.sh really works: the API server, the
+controller-manager (Deployments, garbage collection), the scheduler, kwok's fake
+node, and client-certificate users under RBAC."""
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def wait_for(what, probe, timeout=60, interval=0.5):
+    """Polls probe() until it returns something truthy and returns that; fails
+    with the last value seen after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
+
+
+def condition(obj, kind):
+    for c in obj.get("status", {}).get("conditions", []):
+        if c["type"] == kind:
+            return c["status"]
+    return None
+
+
+def test_apiserver_readyz(control_plane):
+    proc = control_plane.kubectl("get", "--raw", "/readyz?verbose")
+    assert proc.stdout.rstrip().endswith("readyz check passed"), proc.stdout
+    assert "[+]etcd ok" in proc.stdout
+
+
+def test_server_version_is_the_pinned_one(control_plane):
+    pinned = re.search(r"^KUBE_VERSION=(\S+)", (REPO_ROOT / "hack/versions.env").read_text(), re.M).group(1)
+    version = control_plane.kubectl_json("version")
+    assert version["serverVersion"]["gitVersion"] == pinned
+    assert version["clientVersion"]["gitVersion"] == pinned
+
+
+def test_fake_node_is_ready_untainted_and_on_loopback(control_plane):
+    node = control_plane.kubectl_json("get", "node", control_plane.node_name)
+    assert condition(node, "Ready") == "True"
+    assert node["metadata"]["annotations"].get("kwok.x-k8s.io/node") == "fake"
+    # Pods of the operator schedule there without tolerations.
+    assert not node["spec"].get("taints"), node["spec"].get("taints")
+    addresses = [a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP"]
+    assert addresses and all(a.startswith("127.") for a in addresses), addresses
+
+
+def test_deployment_pod_runs_on_the_fake_node(control_plane, namespace):
+    labels = {"app": "pause"}
+    control_plane.kubectl("apply", "-n", namespace, "-f", "-", input={
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "pause"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                # The image is never pulled: kwok only plays the kubelet.
+                "spec": {"containers": [{"name": "pause", "image": "registry.invalid/pause:1"}]},
+            },
+        },
+    })
+
+    def ready_pod():
+        pods = control_plane.kubectl_json("get", "pods", "-n", namespace, "-l", "app=pause")["items"]
+        ready = [p for p in pods if p["status"].get("phase") == "Running" and condition(p, "Ready") == "True"]
+        return ready[0] if ready else None
+
+    pod = wait_for("the Deployment's pod to be Running and Ready", ready_pod)
+    assert pod["spec"]["nodeName"] == control_plane.node_name
+    assert pod["status"]["podIP"].startswith("127."), pod["status"]["podIP"]
+    assert pod["metadata"]["ownerReferences"][0]["kind"] == "ReplicaSet"
+
+    wait_for("the Deployment to report 1 ready replica", lambda: control_plane.kubectl_json(
+        "get", "deployment", "pause", "-n", namespace)["status"].get("readyReplicas") == 1)
+
+
+def test_deleting_an_owner_garbage_collects_what_it_owns(control_plane, namespace):
+    owner = control_plane.kubectl_json("create", "configmap", "owner", "-n", namespace)
+    control_plane.kubectl("create", "-n", namespace, "-f", "-", input={
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "owned",
+            "ownerReferences": [{
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "name": "owner", "uid": owner["metadata"]["uid"],
+            }],
+        },
+        "data": {"k": "v"},
+    })
+    control_plane.kubectl("delete", "configmap", "owner", "-n", namespace, "--wait=true")
+
+    def owned_gone():
+        proc = control_plane.kubectl("get", "configmap", "owned", "-n", namespace, check=False)
+        if proc.returncode == 0:
+            return False
+        assert "NotFound" in proc.stderr, proc.stderr
+        return True
+
+    wait_for("the garbage collector to delete the owned ConfigMap", owned_gone)
+
+
+def test_non_admin_certificate_user_is_subject_to_rbac(control_plane, namespace):
+    user = f"spyt-tester-{uuid.uuid4().hex[:6]}"
+    group = "spyt-testers"
+    kubeconfig = control_plane.user_kubeconfig(user, [group])
+
+    # The certificate's CN and O are the user and its groups.
+    review = control_plane.kubectl_json("auth", "whoami", kubeconfig=kubeconfig)
+    assert review["status"]["userInfo"]["username"] == user
+    assert group in review["status"]["userInfo"]["groups"]
+
+    proc = control_plane.kubectl("get", "secrets", "-n", namespace, kubeconfig=kubeconfig, check=False)
+    assert proc.returncode != 0
+    assert "Forbidden" in proc.stderr and f'User "{user}"' in proc.stderr, proc.stderr
+
+    # RBAC, not a broken certificate, was what refused it: a grant to the group lets it in.
+    control_plane.kubectl("create", "role", "secret-reader", "-n", namespace, "--verb=list", "--resource=secrets")
+    control_plane.kubectl("create", "rolebinding", "secret-reader", "-n", namespace,
+                          "--role=secret-reader", f"--group={group}")
+    wait_for("the group's grant to take effect", lambda: control_plane.kubectl(
+        "get", "secrets", "-n", namespace, kubeconfig=kubeconfig, check=False).returncode == 0, timeout=20)
+    # Still nothing outside that namespace.
+    proc = control_plane.kubectl("get", "secrets", "-n", "default", kubeconfig=kubeconfig, check=False)
+    assert proc.returncode != 0 and "Forbidden" in proc.stderr, proc.stderr
