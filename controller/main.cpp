@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "runtime/manager.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(Usage: spyt-operator COMMAND [ARGS]
 
 Commands:
+  run [flags]        run the operator against a Kubernetes cluster
   validate FILE...   check SpytCluster manifests as the API server would
   default FILE...    print manifests with every default filled in
   version            print the version
@@ -23,6 +25,8 @@ Run 'spyt-operator COMMAND --help' for a command's options.
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread exists, so the manager can take SIGTERM/SIGINT with sigwait.
+  spyt::runtime::Manager::BlockTerminationSignals();
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;
@@ -30,6 +34,7 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   try {
+    if (command == "run") return spyt::cli::RunOperator(args);
     if (command == "validate") return spyt::cli::RunValidate(args);
     if (command == "default") return spyt::cli::RunDefault(args);
     if (command == "version") {

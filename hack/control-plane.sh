@@ -12,6 +12,8 @@
 #                                             mint a client-certificate user (CN=USER,
 #                                             O=GROUP...) and print the path of
 #                                             STATE/users/USER.kubeconfig
+#   hack/control-plane.sh restart-apiserver   restart kube-apiserver with the same flags
+#   hack/control-plane.sh compact             compact etcd up to its current revision
 #
 # State lives in ${SPYT_CONTROL_PLANE_DIR:-/tmp/spyt-operator-control-plane}:
 #   kubeconfig        the admin user (CN=admin, O=system:masters)
@@ -276,6 +278,24 @@ EOF
 
 # ---------------------------------------------------------------- commands
 
+start_apiserver() {
+  local etcd_url="http://127.0.0.1:$ETCD_CLIENT_PORT"
+  start kube-apiserver \
+    --etcd-servers="$etcd_url" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
+    --cert-dir="$PKI/apiserver-generated" \
+    --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
+    --client-ca-file="$PKI/ca.crt" \
+    --authorization-mode=Node,RBAC \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+    --service-cluster-ip-range="$SERVICE_CIDR" \
+    --allow-privileged=true \
+    --endpoint-reconciler-type=none \
+    --profiling=false \
+    --v=1
+}
+
 cmd_up() {
   if all_alive; then
     log "already up ($STATE)"
@@ -324,20 +344,7 @@ EOF
   # advertise address 127.0.0.1 as the endpoints of the `kubernetes` Service,
   # which validation rejects (loopback) every 10 s. The Service (10.0.0.1)
   # still exists; nothing runs in-cluster that could use it anyway.
-  start kube-apiserver \
-    --etcd-servers="$etcd_url" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
-    --cert-dir="$PKI/apiserver-generated" \
-    --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
-    --client-ca-file="$PKI/ca.crt" \
-    --authorization-mode=Node,RBAC \
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
-    --service-cluster-ip-range="$SERVICE_CIDR" \
-    --allow-privileged=true \
-    --endpoint-reconciler-type=none \
-    --profiling=false \
-    --v=1
+  start_apiserver
   wait_until "the API server's /readyz" kube-apiserver apiserver_ready
 
   # A higher client QPS lets its ~40 controllers start in ~1 s instead of ~5 s
@@ -422,6 +429,28 @@ cmd_status() {
   return $ok
 }
 
+# Restarts kube-apiserver with the same flags and state (tests of watch resumption).
+cmd_restart_apiserver() {
+  all_alive || die "the control plane is not up ($STATE)"
+  load_ports
+  stop kube-apiserver
+  start_apiserver
+  wait_until "the API server's /readyz" kube-apiserver apiserver_ready
+  log "kube-apiserver restarted"
+}
+
+# Compacts etcd's history up to its current revision, so watches from older
+# resource versions get 410 Gone (tests of informer relists).
+cmd_compact() {
+  all_alive || die "the control plane is not up ($STATE)"
+  load_ports
+  local url="http://127.0.0.1:$ETCD_CLIENT_PORT" rev
+  rev=$(curl -fsS --noproxy '*' -X POST "$url/v3/kv/range" -d '{"key":"AA=="}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])')
+  curl -fsS --noproxy '*' -X POST "$url/v3/kv/compaction" -d "{\"revision\":\"$rev\",\"physical\":true}" >/dev/null
+  log "etcd compacted at revision $rev"
+}
+
 cmd_kubeconfig() {
   [ $# -ge 1 ] || die "usage: $0 kubeconfig USER [GROUP...]"
   local user=$1
@@ -444,5 +473,7 @@ case ${1:-} in
   env) cmd_env ;;
   status) cmd_status ;;
   kubeconfig) shift; lock; cmd_kubeconfig "$@" ;;
+  restart-apiserver) lock; cmd_restart_apiserver ;;
+  compact) lock; cmd_compact ;;
   *) usage ;;
 esac

@@ -12,5 +12,7 @@ namespace spyt::cli {
 int RunValidate(const std::vector<std::string>& args);
 // default FILE: prints the manifest with every default filled in.
 int RunDefault(const std::vector<std::string>& args);
+// run [flags]: the operator against a Kubernetes cluster.
+int RunOperator(const std::vector<std::string>& args);
 
 }  // namespace spyt::cli

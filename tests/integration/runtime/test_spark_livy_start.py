@@ -1,217 +1,71 @@
-"""The Spark and Livy that hack/spark-livy.sh installs really start and answer.
+"""The Spark and Livy that hack/spark-livy.sh installs really start, answer and
+run jobs.
 
 Everything runs on 127.0.0.1 with ports picked free at run time: a Spark
-standalone master (its web UI's /json/ says ALIVE), a Livy server started the
-way a launcher must start it (java -cp <livy jars>:<conf dirs>
-org.apache.livy.server.LivyServer, with a generated livy.conf) that answers
-GET /sessions, and, when the Livy release has Scala 2.12 REPL jars, a real
-session on a one-worker cluster that runs a statement.
+standalone master (its web UI's /json/ says ALIVE), one worker, and a Livy
+server started the way a launcher must start it (java -cp <livy jars>:<conf
+dirs> org.apache.livy.server.LivyServer, with a generated livy.conf). Livy runs
+PySpark batches on the cluster (POST /batches) and enforces
+livy.server.session.max-creation. Interactive sessions are not tested: the
+registry has no livy-repl jars for any Livy release (see hack/versions.env).
 
-Each process gets its own process group; teardown ends the whole group and
-checks with ps that nothing of it is left. Logs go under pytest's tmp dir and
-are shown in the failure message of any check that fails.
+Each process gets its own process group; teardown ends the groups, then checks
+with ps that no process carrying this run's environment marker (spark-submit,
+Python drivers, executors, pyspark daemons included) is left. Logs go under
+pytest's tmp dir and are shown in the failure message of any check that fails.
 
 Prerequisite: `bash hack/spark-livy.sh` (writes $SPYT_CACHE/spark-livy.env).
 """
 
 import json
-import os
-import shlex
-import signal
-import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-LOOPBACK = "127.0.0.1"
+from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
+
 START_TIMEOUT = 90        # a JVM daemon on a busy 2-core machine
-SESSION_TIMEOUT = 240     # spark-submit + driver + executor on the worker
-STATEMENT_TIMEOUT = 180
-STOP_TIMEOUT = 20
+JOB_TIMEOUT = 180         # spark-submit + driver + executor on the worker
+BATCH_TIMEOUT = 240       # the same through Livy
+DELETE_TIMEOUT = 90       # DELETE /batches/{id} waits for spark-submit to exit
+SETTLE_TIMEOUT = 30       # Livy's child-process count, the master's app list
+MAX_CREATION = 1          # livy.server.session.max-creation
+TOO_MANY = "Rejected, too many sessions are being created!"
+HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
 
+SUM_JOB = """
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+print("{tag}=%d" % spark.sparkContext.parallelize(range(1, 1001), 2).sum(), flush=True)
+spark.stop()
+"""
 
-def _cache_dir() -> Path:
-    if os.environ.get("SPYT_CACHE"):
-        return Path(os.environ["SPYT_CACHE"])
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "spyt-operator"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
-
-
-def tail(path: Path, lines=60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError as e:
-        return f"<cannot read: {e}>"
-
-
-class Proc:
-    """A daemon started in a new session (so its own process group), with its
-    stdout and stderr in one log file."""
-
-    def __init__(self, name, cmd, env, log_path: Path, cwd=None):
-        self.name, self.cmd, self.log_path = name, [str(c) for c in cmd], log_path
-        self.started = time.monotonic()
-        with open(log_path, "wb") as log:
-            log.write(("$ " + shlex.join(self.cmd) + "\n").encode())
-            log.flush()
-            self.popen = subprocess.Popen(
-                self.cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        self.pgid = self.popen.pid  # start_new_session: pid == pgid
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def group_members(self):
-        """Live (non-zombie) processes of this process group, as ps lines."""
-        out = subprocess.run(["ps", "-eo", "pid=,pgid=,stat=,args="], capture_output=True,
-                             text=True, timeout=10).stdout
-        members = []
-        for line in out.splitlines():
-            fields = line.split(None, 3)
-            if len(fields) >= 3 and fields[1] == str(self.pgid) and not fields[2].startswith("Z"):
-                members.append(line.strip())
-        return members
-
-    def stop(self):
-        """SIGTERM to the whole group, SIGKILL what is left after STOP_TIMEOUT;
-        returns the group's members still alive after that (should be none)."""
-        for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(self.pgid, sig)
-            except ProcessLookupError:
-                pass
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                if self.popen.poll() is not None and not self.group_members():
-                    break
-                time.sleep(0.2)
-        try:
-            self.popen.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        return self.group_members()
-
-
-class Runtime:
-    """The processes a test module started; every check goes through fail() so
-    that a failure message carries the tails of all their logs."""
-
-    def __init__(self, tmp: Path, env_file: dict):
-        self.tmp = tmp
-        self.cfg = env_file
-        self.procs = []
-        self.timings = {}
-
-    def start(self, name, cmd, env) -> Proc:
-        p = Proc(name, cmd, env, self.tmp / f"{name}.log", cwd=self.tmp)
-        self.procs.append(p)
-        return p
-
-    def logs(self) -> str:
-        return "".join(f"\n----- {p.name} ({p.log_path}) -----\n{tail(p.log_path)}\n" for p in self.procs)
-
-    def fail(self, msg):
-        pytest.fail(f"{msg}\n{self.logs()}", pytrace=False)
-
-    def wait_for(self, what, probe, timeout, interval=0.5, proc=None):
-        """Polls probe() until it returns something truthy and returns that.
-        Fails at the timeout, or at once if `proc` has exited."""
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            try:
-                last = probe()
-            except (requests.RequestException, ValueError) as e:
-                last = f"{type(e).__name__}: {e}"
-            else:
-                if last:
-                    return last
-            if proc is not None and not proc.alive():
-                self.fail(f"{proc.name} exited with {proc.popen.returncode} while waiting for {what}; "
-                          f"last seen: {last!r}")
-            time.sleep(interval)
-        self.fail(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
-
-    def stop_all(self):
-        leftovers = {}
-        for p in reversed(self.procs):
-            left = p.stop()
-            if left:
-                leftovers[p.name] = left
-        # Belt and braces: nothing that mentions this test's directory (the
-        # conf dirs, work dirs and logs are all under it) may still run.
-        out = subprocess.run(["ps", "-eo", "pid=,stat=,args="], capture_output=True, text=True,
-                             timeout=10).stdout
-        stray = [l.strip() for l in out.splitlines()
-                 if str(self.tmp) in l and l.split(None, 2)[1:2] and not l.split(None, 2)[1].startswith("Z")]
-        return leftovers, stray
+# A driver blocked in a Spark job whose one task sleeps far longer than any
+# wait here: only a DELETE that kills spark-submit (and so the driver) ends it.
+SLEEPER_JOB = """
+import time
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+print("LIVY_SLEEPER_UP", flush=True)
+spark.sparkContext.parallelize([0], 1).foreach(lambda _: time.sleep(600))
+print("LIVY_SLEEPER_DONE", flush=True)
+"""
 
 
 # ------------------------------------------------------------------ fixtures --
 
 @pytest.fixture(scope="module")
-def spark_livy_env():
-    path = _cache_dir() / "spark-livy.env"
-    if not path.is_file():
-        pytest.fail(f"{path} is missing: run `bash hack/spark-livy.sh` first", pytrace=False)
-    cfg = {}
-    for line in path.read_text().splitlines():
-        if line and not line.startswith("#") and "=" in line:
-            k, v = line.split("=", 1)
-            cfg[k] = v
-    for key in ("SPARK_HOME", "LIVY_HOME", "LIVY_SERVER_JARS_DIR", "LIVY_RSC_JARS"):
-        if not cfg.get(key):
-            pytest.fail(f"{path} has no {key}: rerun `bash hack/spark-livy.sh`", pytrace=False)
-    spark_class = Path(cfg["SPARK_HOME"]) / "bin" / "spark-class"
-    if not os.access(spark_class, os.X_OK):
-        pytest.fail(f"{spark_class} is not executable: rerun `bash hack/spark-livy.sh`", pytrace=False)
-    if not list(Path(cfg["LIVY_SERVER_JARS_DIR"]).glob("livy-server-*.jar")):
-        pytest.fail(f"no livy-server jar in {cfg['LIVY_SERVER_JARS_DIR']}: rerun `bash hack/spark-livy.sh`",
-                    pytrace=False)
-    return cfg
-
-
-@pytest.fixture(scope="module")
-def runtime(spark_livy_env, tmp_path_factory):
-    rt = Runtime(tmp_path_factory.mktemp("spark-livy"), spark_livy_env)
+def runtime(tmp_path_factory):
+    rt = Runtime(tmp_path_factory.mktemp("spark-livy"), load_spark_livy_env())
     yield rt
-    leftovers, stray = rt.stop_all()
+    leftovers = rt.stop_all()
     if rt.timings:
         print("\ntimings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in rt.timings.items()))
-    assert not leftovers and not stray, f"processes left after teardown: {leftovers} {stray}"
-
-
-def spark_env(rt: Runtime) -> dict:
-    """Environment of every Spark/Livy process: loopback only, its own empty
-    SPARK_CONF_DIR but for spark-defaults.conf."""
-    conf = rt.tmp / "spark-conf"
-    if not conf.exists():
-        conf.mkdir()
-        (conf / "spark-defaults.conf").write_text(
-            f"spark.driver.host {LOOPBACK}\n"
-            f"spark.driver.bindAddress {LOOPBACK}\n"
-            "spark.ui.enabled false\n"
-        )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_", "PYSPARK_", "LIVY_"))}
-    env.update(
-        SPARK_HOME=rt.cfg["SPARK_HOME"],
-        SPARK_CONF_DIR=str(conf),
-        SPARK_LOCAL_IP=LOOPBACK,
-        SPARK_LOCAL_HOSTNAME=LOOPBACK,
-        SPARK_DAEMON_MEMORY="512m",
-    )
-    return env
+    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{rt.logs()}"
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +75,7 @@ def master(runtime):
     proc = runtime.start("spark-master", [
         spark_class, "org.apache.spark.deploy.master.Master",
         "--host", LOOPBACK, "--port", port, "--webui-port", webui,
-    ], spark_env(runtime))
+    ], runtime.spark_env())
 
     def alive():
         r = requests.get(f"http://{LOOPBACK}:{webui}/json/", timeout=5)
@@ -239,21 +93,26 @@ def livy(runtime, master):
     port = free_port()
     conf = runtime.tmp / "livy-conf"
     conf.mkdir()
+    jobs = runtime.tmp / "livy-jobs"   # the one local dir batches may run files from
+    jobs.mkdir()
     lines = {
         "livy.server.host": LOOPBACK,
         "livy.server.port": port,
         "livy.spark.master": master["url"],
         "livy.spark.deploy-mode": "client",
-        "livy.server.session.max-creation": 2,
+        # Counts spark-submit children alive (batches included), not sessions.
+        "livy.server.session.max-creation": MAX_CREATION,
         # Livy 0.7's parser misses "Using Scala version 2.12.18, OpenJDK ..." from
         # spark-submit --version and would fall back to 2.11: say it.
         "livy.spark.scala-version": cfg.get("LIVY_SCALA_BINARY") or "2.12",
         "livy.rsc.jars": cfg["LIVY_RSC_JARS"],
+        # Batch "file" URIs under file:// must lie in a listed dir (else 400).
+        "livy.file.local-dir-whitelist": f"{jobs.resolve()}/",
+        # A batch's log is the last N lines of spark-submit's output (default 200).
+        "livy.cache-log.size": 2000,
     }
-    if cfg.get("LIVY_REPL_JARS"):
-        lines["livy.repl.jars"] = cfg["LIVY_REPL_JARS"]
     (conf / "livy.conf").write_text("".join(f"{k} = {v}\n" for k, v in lines.items()))
-    # RSC settings: the session's driver and the server talk over loopback.
+    # RSC settings: a session's driver and the server talk over loopback.
     (conf / "livy-client.conf").write_text(
         f"livy.rsc.launcher.address = {LOOPBACK}\n"
         f"livy.rsc.rpc.server.address = {LOOPBACK}\n"
@@ -264,7 +123,7 @@ def livy(runtime, master):
     logs = runtime.tmp / "livy-logs"
     logs.mkdir()
 
-    env = spark_env(runtime)
+    env = runtime.spark_env()
     env.update(
         LIVY_HOME=cfg["LIVY_HOME"],       # Livy reads $LIVY_HOME (and needs it set)
         LIVY_CONF_DIR=str(conf),          # livy.conf / livy-client.conf come from here
@@ -281,7 +140,7 @@ def livy(runtime, master):
 
     runtime.wait_for("Livy to answer GET /sessions", answers, START_TIMEOUT, proc=proc)
     runtime.timings["livy_answers"] = time.monotonic() - proc.started
-    return {"url": url, "proc": proc, "conf": conf}
+    return {"url": url, "proc": proc, "conf": conf, "jobs": jobs}
 
 
 @pytest.fixture(scope="module")
@@ -294,7 +153,7 @@ def worker(runtime, master):
         spark_class, "org.apache.spark.deploy.worker.Worker",
         "--cores", 1, "--memory", "1g", "--host", LOOPBACK, "--port", port, "--webui-port", webui,
         "--work-dir", work, master["url"],
-    ], spark_env(runtime))
+    ], runtime.spark_env())
 
     def registered():
         state = requests.get(f"{master['webui']}/json/", timeout=5).json()
@@ -303,6 +162,77 @@ def worker(runtime, master):
     runtime.wait_for("the worker to register with the master", registered, START_TIMEOUT, proc=proc)
     runtime.timings["worker_registered"] = time.monotonic() - proc.started
     return proc
+
+
+# ------------------------------------------------------------------- helpers --
+
+def batch_conf(rt: Runtime) -> dict:
+    """The Spark conf a batch needs here: the driver (spark-submit's client mode,
+    a child of Livy) on loopback, the venv's python for driver and executors,
+    and an executor that fits the 1-core, 1 GB worker."""
+    python = rt.cfg["SPARK_PYTHON"]
+    return {
+        "spark.driver.host": LOOPBACK,
+        "spark.driver.bindAddress": LOOPBACK,
+        "spark.pyspark.python": python,
+        "spark.pyspark.driver.python": python,
+        "spark.executor.memory": "512m",
+        "spark.cores.max": "1",
+        "spark.ui.enabled": "false",
+    }
+
+
+def post_batch(livy, body) -> requests.Response:
+    return requests.post(f"{livy['url']}/batches", headers=HEADERS, data=json.dumps(body), timeout=30)
+
+
+def post_batch_when_free(rt, livy, body) -> requests.Response:
+    """POST /batches, retried (up to SETTLE_TIMEOUT) only while Livy answers
+    TOO_MANY: its child-process count drops in a thread of its own, just after
+    the previous spark-submit has exited."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while True:
+        r = post_batch(livy, body)
+        if r.status_code != 400 or r.json().get("msg") != TOO_MANY or time.monotonic() > deadline:
+            return r
+        rt.timings["too_many_retries"] = rt.timings.get("too_many_retries", 0) + 1
+        time.sleep(0.5)
+
+
+def batch_log(livy, bid) -> str:
+    try:
+        r = requests.get(f"{livy['url']}/batches/{bid}/log?from=0&size=100000", timeout=10)
+        return "\n".join(r.json().get("log", [])) if r.status_code == 200 else f"<{r.status_code}: {r.text}>"
+    except (requests.RequestException, ValueError) as e:
+        return f"<no batch log: {e}>"
+
+
+def batch_state(rt, livy, bid) -> str:
+    """The batch's state; fails with its log if it ended badly."""
+    state = requests.get(f"{livy['url']}/batches/{bid}", timeout=10).json().get("state")
+    if state in ("dead", "error", "killed"):
+        rt.fail(f"batch {bid} went {state}; its log:\n{batch_log(livy, bid)}")
+    return state
+
+
+def delete_batch(rt, livy, bid, script: Path):
+    """DELETE /batches/{id}; then the batch must be gone and no process may
+    still run the script (spark-submit, its launcher, the Python driver)."""
+    t0 = time.monotonic()
+    r = requests.delete(f"{livy['url']}/batches/{bid}", headers=HEADERS, timeout=DELETE_TIMEOUT)
+    if r.status_code != 200:
+        rt.fail(f"DELETE /batches/{bid} answered {r.status_code}: {r.text}")
+    rt.wait_for(f"batch {bid} to be gone", lambda: requests.get(
+        f"{livy['url']}/batches/{bid}", timeout=10).status_code == 404, SETTLE_TIMEOUT)
+    rt.wait_for(f"the processes of batch {bid} to exit", lambda: not rt.marked(str(script)),
+                SETTLE_TIMEOUT, interval=0.5)
+    return time.monotonic() - t0
+
+
+def master_app(master, name, where):
+    """The app called `name` in the master's `where` list (activeapps, completedapps)."""
+    state = requests.get(f"{master['webui']}/json/", timeout=10).json()
+    return next((a for a in state.get(where, []) if a.get("name") == name), None)
 
 
 # --------------------------------------------------------------------- tests --
@@ -345,13 +275,6 @@ def test_everything_listens_on_loopback_only(runtime, master, worker, livy):
         runtime.fail(f"listeners not on loopback: {bad}; ours: {seen}")
 
 
-JOB = """
-from pyspark.sql import SparkSession
-spark = SparkSession.builder.appName("spyt-operator-smoke").getOrCreate()
-print("SUM=%d" % spark.sparkContext.parallelize(range(1, 1001), 2).sum())
-spark.stop()
-"""
-
 
 def test_worker_registers_and_runs_a_job(runtime, master, worker):
     state = requests.get(f"{master['webui']}/json/", timeout=10).json()
@@ -361,83 +284,103 @@ def test_worker_registers_and_runs_a_job(runtime, master, worker):
     if not workers[0].get("host", "").startswith("127."):
         runtime.fail(f"worker is not on loopback: {workers[0]}")
 
-    python = runtime.cfg.get("SPARK_PYTHON")
-    if not python or not os.access(python, os.X_OK):
-        runtime.fail(f"SPARK_PYTHON={python!r} from spark-livy.env is not executable; rerun hack/spark-livy.sh")
+    python = runtime.cfg["SPARK_PYTHON"]
     job = runtime.tmp / "sum_job.py"
-    job.write_text(JOB)
-    env = spark_env(runtime)
+    job.write_text(SUM_JOB.format(tag="SUM"))
+    env = runtime.spark_env()
     env.update(PYSPARK_PYTHON=python, PYSPARK_DRIVER_PYTHON=python)
     spark_submit = Path(runtime.cfg["SPARK_HOME"]) / "bin" / "spark-submit"
     t0 = time.monotonic()
     proc = runtime.start("spark-submit-job", [
-        spark_submit, "--master", master["url"], "--deploy-mode", "client",
+        spark_submit, "--master", master["url"], "--deploy-mode", "client", "--name", "spyt-operator-smoke",
         "--executor-memory", "512m", "--total-executor-cores", 1, job,
     ], env)
     try:
-        proc.popen.wait(timeout=STATEMENT_TIMEOUT)
+        proc.popen.wait(timeout=JOB_TIMEOUT)
     except subprocess.TimeoutExpired:
-        runtime.fail(f"spark-submit did not finish in {STATEMENT_TIMEOUT}s")
+        runtime.fail(f"spark-submit did not finish in {JOB_TIMEOUT}s")
     runtime.timings["python_job"] = time.monotonic() - t0
     if proc.popen.returncode != 0 or "SUM=500500" not in proc.log_path.read_text(errors="replace"):
         runtime.fail(f"spark-submit exited {proc.popen.returncode} without printing SUM=500500")
 
 
-@pytest.fixture(scope="module")
-def repl_jars(spark_livy_env):
-    """Skips (before any worker starts) when the Livy release has no Scala 2.12 REPL."""
-    if not spark_livy_env.get("LIVY_REPL_JARS"):
-        pytest.skip(f"Livy {spark_livy_env.get('LIVY_VERSION')} has no livy-repl_2.12 jars on the registry "
-                    "(LIVY_REPL_JARS is empty in spark-livy.env), so no session can start an interpreter")
-    return spark_livy_env["LIVY_REPL_JARS"]
+def test_livy_batch_runs_a_spark_job_on_the_cluster(runtime, master, worker, livy):
+    job = livy["jobs"] / "sum_batch.py"
+    job.write_text(SUM_JOB.format(tag="LIVY_BATCH_SUM"))
 
+    # A local file outside livy.file.local-dir-whitelist is refused up front.
+    outside = runtime.tmp / "not_whitelisted.py"
+    outside.write_text(SUM_JOB.format(tag="NOPE"))
+    r = post_batch(livy, {"file": outside.as_uri(), "conf": batch_conf(runtime)})
+    if r.status_code != 400 or "cannot be added to user sessions" not in r.text:
+        runtime.fail(f"POST /batches with a file outside the whitelist answered {r.status_code}: {r.text}")
 
-def test_livy_session_runs_a_statement(repl_jars, runtime, master, worker, livy):
-    url = livy["url"]
-    headers = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
+    name = f"livy-batch-sum-{uuid.uuid4().hex[:8]}"
     t0 = time.monotonic()
-    r = requests.post(f"{url}/sessions", headers=headers, data=json.dumps({"kind": "spark"}), timeout=30)
+    r = post_batch_when_free(runtime, livy, {"file": job.as_uri(), "name": name, "conf": batch_conf(runtime)})
     if r.status_code != 201:
-        runtime.fail(f"POST /sessions answered {r.status_code}: {r.text}")
-    sid = r.json()["id"]
+        runtime.fail(f"POST /batches answered {r.status_code}: {r.text}")
+    bid = r.json()["id"]
+    runtime.wait_for(f"batch {bid} to succeed", lambda: batch_state(runtime, livy, bid) == "success",
+                     BATCH_TIMEOUT, interval=1, proc=livy["proc"])
+    runtime.timings["livy_batch"] = time.monotonic() - t0
+    log = batch_log(livy, bid)
+    if "LIVY_BATCH_SUM=500500" not in log:
+        runtime.fail(f"batch {bid} succeeded without printing LIVY_BATCH_SUM=500500; its log:\n{log}")
 
-    def session_log():
-        try:
-            return "\n".join(requests.get(f"{url}/sessions/{sid}/log?from=0&size=200", timeout=10)
-                             .json().get("log", []))
-        except (requests.RequestException, ValueError) as e:
-            return f"<no session log: {e}>"
+    # It ran as an application of the standalone master, not in local mode.
+    app = runtime.wait_for(f"the master to list {name} as completed",
+                           lambda: master_app(master, name, "completedapps"), SETTLE_TIMEOUT)
+    if app.get("state") != "FINISHED":
+        runtime.fail(f"the master's completed app {name} is not FINISHED: {app}\nbatch log:\n{log}")
 
-    def idle():
-        state = requests.get(f"{url}/sessions/{sid}/state", timeout=10).json().get("state")
-        if state in ("error", "dead", "killed", "success", "shutting_down"):
-            runtime.fail(f"session {sid} went {state}; its log:\n{session_log()}")
-        return state == "idle"
 
-    runtime.wait_for(f"session {sid} to become idle", idle, SESSION_TIMEOUT, interval=1, proc=livy["proc"])
-    runtime.timings["session_idle"] = time.monotonic() - t0
+def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy):
+    assert MAX_CREATION == 1, "this test fills Livy with exactly one batch"
+    sleeper = livy["jobs"] / "sleeper_batch.py"
+    sleeper.write_text(SLEEPER_JOB)
+    run = uuid.uuid4().hex[:8]
 
-    t1 = time.monotonic()
-    r = requests.post(f"{url}/sessions/{sid}/statements", headers=headers,
-                      data=json.dumps({"code": "sc.parallelize(1 to 1000).sum()"}), timeout=30)
+    def body(n):
+        return {"file": sleeper.as_uri(), "name": f"livy-sleeper-{run}-{n}", "conf": batch_conf(runtime)}
+
+    r = post_batch_when_free(runtime, livy, body(1))
     if r.status_code != 201:
-        runtime.fail(f"POST /sessions/{sid}/statements answered {r.status_code}: {r.text}")
-    stid = r.json()["id"]
+        runtime.fail(f"POST /batches answered {r.status_code}: {r.text}")
+    first = r.json()["id"]
 
-    def available():
-        st = requests.get(f"{url}/sessions/{sid}/statements/{stid}", timeout=10).json()
-        if st.get("state") in ("cancelled", "cancelling", "error"):
-            runtime.fail(f"statement {stid} went {st.get('state')}: {st}")
-        return st if st.get("state") == "available" else None
+    def driver_up():
+        return batch_state(runtime, livy, first) == "running" and "LIVY_SLEEPER_UP" in batch_log(livy, first)
 
-    st = runtime.wait_for(f"statement {stid} to be available", available, STATEMENT_TIMEOUT, interval=1,
-                          proc=livy["proc"])
-    runtime.timings["first_statement"] = time.monotonic() - t1
-    output = st.get("output") or {}
-    text = json.dumps(output)
-    if output.get("status") != "ok" or "500500" not in text:
-        runtime.fail(f"statement output is not ok/500500: {st}\nsession log:\n{session_log()}")
+    t0 = time.monotonic()
+    runtime.wait_for(f"the driver of batch {first} to start", driver_up, BATCH_TIMEOUT, interval=1,
+                     proc=livy["proc"])
+    runtime.timings["sleeper_up"] = time.monotonic() - t0
+    app_name = body(1)["name"]
+    runtime.wait_for(f"the master to list {app_name} as active",
+                     lambda: master_app(master, app_name, "activeapps"), SETTLE_TIMEOUT)
+    # The task sleeps in a Python worker that the executor forked off pyspark.daemon.
+    runtime.wait_for("the sleeping task to run on the executor", lambda: runtime.marked("pyspark.daemon"),
+                     BATCH_TIMEOUT, interval=1)
 
-    r = requests.delete(f"{url}/sessions/{sid}", headers=headers, timeout=30)
-    if r.status_code != 200:
-        runtime.fail(f"DELETE /sessions/{sid} answered {r.status_code}: {r.text}")
+    # Its spark-submit is Livy's one child process: a second batch is refused.
+    r = post_batch(livy, body(2))
+    if r.status_code != 400 or r.json() != {"msg": TOO_MANY}:
+        if r.status_code == 201:
+            delete_batch(runtime, livy, r.json()["id"], sleeper)
+        runtime.fail(f"a second POST /batches answered {r.status_code} {r.text}, "
+                     f"expected 400 {{\"msg\": \"{TOO_MANY}\"}}")
+
+    # DELETE kills spark-submit, so the Python driver, so the app and its executor.
+    runtime.timings["sleeper_delete"] = delete_batch(runtime, livy, first, sleeper)
+    app = runtime.wait_for(f"the master to list {app_name} as completed",
+                           lambda: master_app(master, app_name, "completedapps"), SETTLE_TIMEOUT)
+    runtime.wait_for(f"the executor of {app['id']} and its Python workers to exit",
+                     lambda: not runtime.marked(app["id"]) and not runtime.marked("pyspark.daemon"),
+                     SETTLE_TIMEOUT)
+
+    # The slot is free again: a new batch is accepted (and deleted at once).
+    r = post_batch_when_free(runtime, livy, body(3))
+    if r.status_code != 201:
+        runtime.fail(f"POST /batches after the DELETE answered {r.status_code}: {r.text}")
+    delete_batch(runtime, livy, r.json()["id"], sleeper)

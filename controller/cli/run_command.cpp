@@ -1,0 +1,66 @@
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/run_options.h"
+#include "common/log.h"
+#include "kube/rest_client.h"
+#include "kube/rest_config.h"
+#include "runtime/manager.h"
+#include "spyt/setup.h"
+
+namespace spyt::cli {
+namespace {
+
+// The namespace this pod runs in, when in a cluster; else "default".
+std::string OwnNamespace() {
+  std::ifstream in("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  std::string ns;
+  if (in && std::getline(in, ns) && !ns.empty()) return ns;
+  return "default";
+}
+
+}  // namespace
+
+int RunOperator(const std::vector<std::string>& args) {
+  RunOptions o = ParseRunOptions(args);
+  log::Configure(log::ParseLevel(o.log_level), log::ParseFormat(o.log_format));
+
+  kube::RestConfig config = kube::ResolveConfig(o.kubeconfig);
+  config.qps = o.kube_api_qps;
+  config.burst = o.kube_api_burst;
+  config.user_agent = "spyt-operator/" SPYT_OPERATOR_VERSION;
+  std::unique_ptr<kube::Client> client = kube::MakeClient(config);
+  log::Info("connecting to the API server", {{"server", config.server}});
+
+  runtime::ManagerOptions mo;
+  mo.health_probe_bind_address = o.health_probe_bind_address;
+  mo.leader_elect = o.leader_elect;
+  mo.graceful_shutdown_timeout = o.graceful_shutdown_timeout;
+  mo.leader_election.lease_namespace =
+      o.leader_election_namespace.empty() ? OwnNamespace() : o.leader_election_namespace;
+  mo.leader_election.lease_name = o.leader_election_id;
+  mo.leader_election.identity = runtime::DefaultIdentity();
+  mo.leader_election.lease_duration = o.lease_duration;
+  mo.leader_election.renew_deadline = o.renew_deadline;
+  mo.leader_election.retry_period = o.retry_period;
+  if (o.leader_elect) runtime::ValidateLeaderElectionConfig(mo.leader_election);
+
+  runtime::Manager manager(*client, runtime::RealClock(), mo);
+  cluster::OperatorOptions oo;
+  oo.build.image_repository = o.image_repository;
+  oo.build.cluster_domain = o.cluster_domain;
+  oo.namespaces = o.watch_namespaces;
+  oo.workers = o.max_concurrent_reconciles;
+  oo.instance = mo.leader_election.identity;
+  cluster::Operator op(manager, *client, runtime::RealClock(), oo);
+  std::string watched;
+  for (const auto& ns : o.watch_namespaces) watched += (watched.empty() ? "" : ",") + ns;
+  log::Info("starting spyt-operator",
+            {{"version", SPYT_OPERATOR_VERSION}, {"namespaces", watched.empty() ? "*" : watched},
+             {"leaderElect", o.leader_elect ? "true" : "false"}, {"identity", oo.instance}});
+  int code = manager.Run();
+  log::Info("spyt-operator stopped", {{"exitCode", std::to_string(code)}});
+  return code;
+}
+
+}  // namespace spyt::cli

@@ -1,0 +1,1 @@
+// Linked into every module library so a module with no sources yet still builds.

@@ -1,0 +1,98 @@
+#pragma once
+
+// The project's own HTTP interfaces. Only controller/http/*_impl files know the
+// HTTP library (cpprestsdk); everything else talks through these types, and unit
+// tests substitute fakes for them.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace spyt::http {
+
+// Header names are matched case-insensitively by the implementations; keys here
+// are stored lower-case.
+using Headers = std::map<std::string, std::string>;
+
+struct Request {
+  std::string method = "GET";
+  std::string path;  // path and query, e.g. "/api/v1/namespaces?limit=500"
+  Headers headers;
+  std::string body;
+  std::chrono::milliseconds timeout{30000};
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;
+
+  const std::string* header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? nullptr : &it->second;
+  }
+};
+
+// A failure below HTTP: connection refused, TLS handshake, timeout, reset.
+class TransportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A streamed response body read line by line (Kubernetes watch streams are
+// newline-delimited JSON). Thread-safety: Next() from one thread; Cancel() may be
+// called from any thread and makes a blocked Next() return nullopt promptly.
+class LineStream {
+ public:
+  virtual ~LineStream() = default;
+  virtual int status() const = 0;
+  // The next line without its newline; nullopt at the end of the stream or after Cancel().
+  // Throws TransportError when the connection breaks mid-stream.
+  virtual std::optional<std::string> Next() = 0;
+  virtual void Cancel() = 0;
+};
+
+// A client bound to one server (scheme, host, port and TLS settings fixed at construction).
+// Thread-safe: requests may be sent concurrently.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Throws TransportError; any HTTP status (including 4xx/5xx) is a Response.
+  virtual Response Send(const Request& request) = 0;
+  // Starts a streaming request. A non-2xx status is returned as a stream whose
+  // body lines are the error document.
+  virtual std::unique_ptr<LineStream> Stream(const Request& request) = 0;
+};
+
+struct TlsConfig {
+  std::string ca_pem;           // trust only these CAs when set; system CAs otherwise
+  std::string client_cert_pem;  // client-certificate authentication
+  std::string client_key_pem;
+  std::string server_name;      // SNI / verification name override
+};
+
+// The real transport (cpprestsdk). base_url: "https://127.0.0.1:6443" or "http://...".
+// TLS peer verification is always on for https.
+std::unique_ptr<Transport> MakeTransport(const std::string& base_url, const TlsConfig& tls);
+
+// A small HTTP server for health, readiness and similar endpoints.
+class Server {
+ public:
+  using Handler = std::function<Response(const Request&)>;
+  virtual ~Server() = default;
+  // Registers a handler for an exact path (query string ignored) before Start().
+  virtual void Handle(const std::string& path, Handler handler) = 0;
+  virtual void Start() = 0;
+  virtual void Stop() = 0;
+  // The bound port (useful with port 0).
+  virtual int port() const = 0;
+};
+
+// address: "127.0.0.1:8081" or ":8081" (then 0.0.0.0) ; port 0 picks a free port.
+std::unique_ptr<Server> MakeServer(const std::string& address);
+
+}  // namespace spyt::http

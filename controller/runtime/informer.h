@@ -1,0 +1,102 @@
+#pragma once
+
+// An informer keeps a Store in sync with one resource type (optionally one
+// namespace and a label selector): it lists, then watches from the list's
+// resourceVersion, resumes the watch from the last seen version when the
+// connection ends or breaks, and relists when the server says that version is
+// gone (410). Handlers see adds, updates and deletes in order, from the
+// informer's own thread. managedFields are stripped before caching to keep
+// memory flat.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kube/client.h"
+#include "runtime/clock.h"
+#include "runtime/store.h"
+
+namespace spyt::runtime {
+
+struct EventHandler {
+  std::function<void(const json::Value&)> on_add;
+  std::function<void(const json::Value& old_obj, const json::Value& new_obj)> on_update;
+  std::function<void(const json::Value&)> on_delete;
+};
+
+struct InformerOptions {
+  kube::Resource resource;
+  std::string ns;  // "" = all namespaces
+  std::string label_selector;
+  int page_size = 500;
+  // When > 0, every cached object is re-delivered as an update this often.
+  std::chrono::seconds resync{0};
+  std::chrono::milliseconds min_backoff{500};
+  std::chrono::milliseconds max_backoff{30000};
+};
+
+class InformerMetrics {
+ public:
+  virtual ~InformerMetrics() = default;
+  virtual void Relisted(const std::string& resource) = 0;
+  virtual void WatchRestarted(const std::string& resource) = 0;
+};
+
+class Informer {
+ public:
+  Informer(kube::Client& client, Clock& clock, InformerOptions options,
+           InformerMetrics* metrics = nullptr);
+  ~Informer();
+  Informer(const Informer&) = delete;
+  Informer& operator=(const Informer&) = delete;
+
+  // Register before Run().
+  void AddEventHandler(EventHandler handler);
+  void AddIndex(const std::string& name, Store::IndexFunc func);
+
+  // Lists and watches until Stop(). Blocks; run it on its own thread.
+  void Run();
+  void Stop();
+
+  bool HasSynced() const { return synced_.load(); }
+  // Blocks until synced or stopped or the timeout passes; returns HasSynced().
+  bool WaitForSync(std::chrono::milliseconds timeout);
+
+  const Store& store() const { return store_; }
+  const InformerOptions& options() const { return options_; }
+  std::string Describe() const;
+
+  // One list pass, replacing the cache and emitting the differences (exposed for tests).
+  std::string ListAndReplace();
+  // Applies one watch event to the cache and handlers (exposed for tests).
+  void Apply(const kube::WatchEvent& event);
+
+ private:
+  // Watches from `resource_version` until the watch ends; returns the last version seen.
+  std::string WatchFrom(std::string resource_version);
+  void Resync();
+  bool SleepBackoff(int failures);
+
+  kube::Client& client_;
+  Clock& clock_;
+  InformerOptions options_;
+  InformerMetrics* metrics_;
+  Store store_;
+  std::vector<EventHandler> handlers_;
+
+  std::atomic<bool> synced_{false};
+  std::atomic<bool> stopped_{false};
+  std::mutex mutex_;  // guards watch_ and the stop wait
+  std::condition_variable cv_;
+  std::unique_ptr<kube::Watch> watch_;
+  Clock::TimePoint next_resync_{};
+};
+
+// managedFields are large and never read by the operator.
+json::Value StripForCache(json::Value object);
+
+}  // namespace spyt::runtime

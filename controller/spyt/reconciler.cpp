@@ -1,0 +1,145 @@
+#include "spyt/reconciler.h"
+
+#include "api/codec.h"
+#include "api/validation.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "spyt/discovery.h"
+#include "spyt/names.h"
+#include "spyt/status.h"
+
+namespace spyt::cluster {
+namespace {
+
+const std::string* Annotation(const json::Value& obj, const char* key) {
+  const json::Value* meta = obj.find("metadata");
+  const json::Value* ann = meta ? meta->find("annotations") : nullptr;
+  const json::Value* v = ann ? ann->find(key) : nullptr;
+  return v != nullptr && v->is_string() ? &v->as_string() : nullptr;
+}
+
+bool NumbersEqual(const json::Value& a, const json::Value& b) {
+  return a.is_number() && b.is_number() && a.as_double() == b.as_double();
+}
+
+}  // namespace
+
+bool Contains(const json::Value& live, const json::Value& desired) {
+  if (desired.is_object()) {
+    if (!live.is_object()) return false;
+    for (const auto& [key, want] : desired.as_object()) {
+      const json::Value* have = live.find(key);
+      if (have == nullptr) {
+        if (want.is_null()) continue;
+        return false;
+      }
+      if (!Contains(*have, want)) return false;
+    }
+    return true;
+  }
+  if (desired.is_array()) {
+    if (!live.is_array() || live.as_array().size() != desired.as_array().size()) return false;
+    for (std::size_t i = 0; i < desired.as_array().size(); ++i) {
+      if (!Contains(live.as_array()[i], desired.as_array()[i])) return false;
+    }
+    return true;
+  }
+  return live == desired || NumbersEqual(live, desired);
+}
+
+json::Value WithDesiredHash(json::Value object) {
+  std::string hash = hash::Fnv1a64Hex(json::Dump(object));
+  object["metadata"]["annotations"][kDesiredHashAnnotation] = hash;
+  return object;
+}
+
+ClusterReconciler::ClusterReconciler(kube::Client& client, const runtime::Cache& cache,
+                                     runtime::EventRecorder& events, runtime::Clock& clock,
+                                     BuildOptions options, ReconcileObserver* observer)
+    : client_(client),
+      cache_(cache),
+      events_(events),
+      clock_(clock),
+      options_(std::move(options)),
+      observer_(observer) {}
+
+void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::string& ns) {
+  json::Value object = WithDesiredHash(desired.object);
+  auto live = cache_.Get(desired.resource, ns, desired.name);
+  if (live) {
+    const std::string* live_hash = Annotation(*live, kDesiredHashAnnotation);
+    const std::string* want_hash = Annotation(object, kDesiredHashAnnotation);
+    if (live_hash && want_hash && *live_hash == *want_hash && Contains(*live, object)) return;
+  }
+  client_.Apply(desired.resource, ns, object, {kFieldManager, true});
+  log::Info(live ? "updated child" : "created child",
+            {{"kind", desired.resource.kind}, {"object", ns + "/" + desired.name}});
+  if (observer_ != nullptr) observer_->ChildApplied(desired.resource.kind);
+}
+
+void ClusterReconciler::WriteStatus(const json::Value& live, const api::SpytClusterStatus& old_status,
+                                    const api::SpytClusterStatus& status) {
+  if (!StatusChanged(old_status, status)) return;
+  json::Value patch = json::Object{{"status", api::EncodeStatus(status)}};
+  const json::Value* meta = live.find("metadata");
+  client_.Patch(kube::resources::kSpytClusters, meta->find("namespace")->as_string(),
+                meta->find("name")->as_string(), kube::PatchType::kMerge, patch, "status");
+  if (observer_ != nullptr) observer_->StatusWritten();
+  auto ready = [](const api::SpytClusterStatus& s) {
+    const api::Condition* c = FindCondition(s.conditions, api::condition::kReady);
+    return c != nullptr && c->status == "True";
+  };
+  runtime::ObjectRef ref = runtime::RefOf(live);
+  if (ready(status) && !ready(old_status)) events_.Normal(ref, "ClusterReady", "every enabled component is ready");
+  if (!ready(status) && ready(old_status)) {
+    const api::Condition* c = FindCondition(status.conditions, api::condition::kReady);
+    events_.Warning(ref, "ClusterNotReady", c ? c->message : "not ready");
+  }
+}
+
+runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
+  auto live = cache_.Get(kube::resources::kSpytClusters, request.ns, request.name);
+  if (!live) return {};  // deleted: owner references let the garbage collector remove the children
+  api::DecodeResult decoded = api::Decode(*live);
+  api::SpytCluster& cluster = decoded.cluster;
+  if (cluster.metadata.deletion_timestamp) return {};
+  std::string now = runtime::FormatRfc3339(clock_.WallNow());
+
+  api::FieldErrors errors = decoded.ok() ? api::Validate(cluster) : decoded.errors;
+  if (!errors.empty()) {
+    api::SpytClusterStatus status = InvalidSpecStatus(cluster, errors, now);
+    bool first = StatusChanged(cluster.status, status);
+    WriteStatus(*live, cluster.status, status);
+    if (first) events_.Warning(runtime::RefOf(*live), "InvalidSpec", api::Summarize(errors));
+    log::Warn("invalid spec; leaving running components alone",
+              {{"cluster", request.Key()}, {"errors", api::Summarize(errors)}});
+    return {};
+  }
+
+  DesiredState desired = BuildDesiredState(cluster, options_);
+  for (const auto& obj : desired.objects) ApplyChild(obj, request.ns);
+  for (const auto& child : UndesiredChildren(cluster)) {
+    if (!cache_.Get(child.resource, request.ns, child.name)) continue;
+    try {
+      client_.Delete(child.resource, request.ns, child.name, {"Background", std::nullopt, std::nullopt});
+    } catch (const kube::ApiError& e) {
+      if (!kube::IsNotFound(e)) throw;
+    }
+    log::Info("deleted disabled child", {{"kind", child.resource.kind}, {"object", request.ns + "/" + child.name}});
+    if (observer_ != nullptr) observer_->ChildDeleted(child.resource.kind);
+  }
+
+  ObservedChildren observed{
+      cache_.Get(kube::resources::kStatefulSets, request.ns, ChildName(cluster, Component::kMaster)),
+      cache_.Get(kube::resources::kStatefulSets, request.ns, ChildName(cluster, Component::kWorker)),
+      cache_.Get(kube::resources::kDeployments, request.ns, ChildName(cluster, Component::kHistoryServer)),
+      cache_.Get(kube::resources::kDeployments, request.ns, ChildName(cluster, Component::kLivy)),
+  };
+  api::SpytClusterStatus status = ComputeStatus(cluster, observed, options_.cluster_domain, now);
+  ApplyChild(DiscoveryConfigMap(cluster, BuildDiscoveryEntries(cluster, status, options_.cluster_domain)),
+             request.ns);
+  WriteStatus(*live, cluster.status, status);
+  return {};
+}
+
+}  // namespace spyt::cluster

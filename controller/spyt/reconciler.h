@@ -1,0 +1,63 @@
+#pragma once
+
+// The SpytCluster reconciler. Each pass, for one cluster, in a fixed order:
+//   fetch (from the cache) -> deletion (nothing to do: every child is owned and
+//   garbage-collected) -> validate -> build desired (pure) -> apply what differs
+//   (server-side apply, one field manager) -> prune disabled components ->
+//   status and discovery, written only when they change.
+// A spec that fails validation marks the cluster Degraded/InvalidSpec, records a
+// Warning event and touches nothing that runs. An unchanged cluster costs no writes.
+
+#include <string>
+
+#include "kube/client.h"
+#include "runtime/cache.h"
+#include "runtime/clock.h"
+#include "runtime/controller.h"
+#include "runtime/event_recorder.h"
+#include "spyt/desired_state.h"
+
+namespace spyt::cluster {
+
+inline constexpr const char* kFieldManager = "spyt-operator";
+// On every child: hash of the desired object, so a removed field is noticed too.
+inline constexpr const char* kDesiredHashAnnotation = "spyt.dev/desired-hash";
+
+// Counters of what reconciles did, for metrics and tests.
+class ReconcileObserver {
+ public:
+  virtual ~ReconcileObserver() = default;
+  virtual void ChildApplied(const std::string& kind) = 0;
+  virtual void ChildDeleted(const std::string& kind) = 0;
+  virtual void StatusWritten() = 0;
+};
+
+class ClusterReconciler : public runtime::Reconciler {
+ public:
+  ClusterReconciler(kube::Client& client, const runtime::Cache& cache, runtime::EventRecorder& events,
+                    runtime::Clock& clock, BuildOptions options, ReconcileObserver* observer = nullptr);
+
+  runtime::Result Reconcile(const runtime::Request& request) override;
+
+ private:
+  void ApplyChild(const DesiredObject& desired, const std::string& ns);
+  void WriteStatus(const json::Value& live, const api::SpytClusterStatus& old_status,
+                   const api::SpytClusterStatus& status);
+
+  kube::Client& client_;
+  const runtime::Cache& cache_;
+  runtime::EventRecorder& events_;
+  runtime::Clock& clock_;
+  BuildOptions options_;
+  ReconcileObserver* observer_;
+};
+
+// True when every field of `desired` is present in `live` with the same value
+// (objects recursively; arrays element by element): fields the API server adds
+// as defaults do not count as drift.
+bool Contains(const json::Value& live, const json::Value& desired);
+
+// The desired object with its hash annotation added.
+json::Value WithDesiredHash(json::Value object);
+
+}  // namespace spyt::cluster

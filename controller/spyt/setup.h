@@ -1,0 +1,48 @@
+#pragma once
+
+// Wires the SpytCluster controller into a runtime::Manager: informers for
+// SpytClusters and for the children the operator manages (only objects carrying
+// app.kubernetes.io/managed-by=spyt-operator are cached, so memory stays flat on
+// busy clusters), one per watched namespace, and a controller whose queue is fed
+// by cluster events and by child events mapped to their owning cluster.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kube/client.h"
+#include "runtime/cache.h"
+#include "runtime/event_recorder.h"
+#include "runtime/manager.h"
+#include "spyt/reconciler.h"
+
+namespace spyt::cluster {
+
+struct OperatorOptions {
+  BuildOptions build;
+  std::vector<std::string> namespaces;  // empty = all
+  int workers = 4;
+  std::string instance;  // reported in Events (pod name)
+};
+
+struct OperatorMetrics {
+  runtime::QueueMetrics* queue = nullptr;
+  runtime::ControllerMetrics* controller = nullptr;
+  runtime::InformerMetrics* informer = nullptr;
+  ReconcileObserver* reconcile = nullptr;
+};
+
+// Owns what the controller needs for as long as the manager runs.
+class Operator {
+ public:
+  Operator(runtime::Manager& manager, kube::Client& client, runtime::Clock& clock,
+           const OperatorOptions& options, const OperatorMetrics& metrics = {});
+  const runtime::Cache& cache() const { return cache_; }
+
+ private:
+  runtime::Cache cache_;
+  std::unique_ptr<runtime::EventRecorder> events_;
+  std::unique_ptr<ClusterReconciler> reconciler_;
+};
+
+}  // namespace spyt::cluster

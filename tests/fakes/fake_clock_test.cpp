@@ -1,0 +1,116 @@
+#include "fakes/fake_clock.h"
+
+#include <doctest/doctest.h>
+
+#include <future>
+#include <stdexcept>
+
+namespace spyt::fakes {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A thread parked in clock.WaitUntil until `deadline` or until `ready` is set.
+struct Sleeper {
+  explicit Sleeper(FakeClock& clock, runtime::Clock::Duration timeout) {
+    result = std::async(std::launch::async, [this, &clock, timeout] {
+      std::unique_lock lock(mutex);
+      return clock.WaitUntil(cv, lock, clock.Now() + timeout, [this] { return ready; });
+    });
+  }
+  void Wake() {
+    std::lock_guard lock(mutex);
+    ready = true;
+    cv.notify_all();
+  }
+  bool Finished() { return result.wait_for(0s) == std::future_status::ready; }
+
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool ready = false;
+  std::future<bool> result;
+};
+
+}  // namespace
+
+TEST_SUITE("fake_clock") {
+  TEST_CASE("Advance moves monotonic and wall time together") {
+    FakeClock clock;
+    auto now = clock.Now();
+    auto wall = clock.WallNow();
+    clock.Advance(90s);
+    CHECK(clock.Now() - now == 90s);
+    CHECK(clock.WallNow() - wall == 90s);
+  }
+
+  TEST_CASE("wall time starts on 2026-01-01 unless given") {
+    CHECK(runtime::FormatRfc3339(FakeClock().WallNow()) == "2026-01-01T00:00:00Z");
+    FakeClock clock(runtime::ParseRfc3339("2030-05-06T07:08:09Z"));
+    CHECK(runtime::FormatRfc3339(clock.WallNow()) == "2030-05-06T07:08:09Z");
+  }
+
+  TEST_CASE("SetTime moves only the wall clock") {
+    FakeClock clock;
+    auto now = clock.Now();
+    clock.SetTime(clock.WallNow() - 1h);
+    CHECK(clock.Now() == now);
+    CHECK(runtime::FormatRfc3339(clock.WallNow()) == "2025-12-31T23:00:00Z");
+  }
+
+  TEST_CASE("time cannot be advanced backwards") {
+    FakeClock clock;
+    CHECK_THROWS_AS(clock.Advance(-1s), std::invalid_argument);
+  }
+
+  TEST_CASE("a waiter sleeps until the clock reaches its deadline") {
+    FakeClock clock;
+    Sleeper sleeper(clock, 5s);
+    REQUIRE(clock.WaitForBlockedWaiters(1));
+    clock.Advance(4s);
+    REQUIRE(clock.WaitForBlockedWaiters(1));
+    CHECK_FALSE(sleeper.Finished());
+    clock.Advance(1s);
+    CHECK_FALSE(sleeper.result.get());
+    CHECK(clock.BlockedWaiters() == 0);
+  }
+
+  TEST_CASE("a waiter returns true when its predicate turns true, without time moving") {
+    FakeClock clock;
+    Sleeper sleeper(clock, 1h);
+    REQUIRE(clock.WaitForBlockedWaiters(1));
+    sleeper.Wake();
+    CHECK(sleeper.result.get());
+  }
+
+  TEST_CASE("a waiter whose deadline has passed is not counted as blocked") {
+    FakeClock clock;
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::unique_lock lock(mutex);
+    CHECK_FALSE(clock.WaitUntil(cv, lock, clock.Now(), [] { return false; }));
+    CHECK(clock.BlockedWaiters() == 0);
+  }
+
+  TEST_CASE("WaitForBlockedWaiters gives up after its real-time timeout") {
+    FakeClock clock;
+    CHECK_FALSE(clock.WaitForBlockedWaiters(1, 10ms));
+  }
+
+  TEST_CASE("many threads advancing at once wake every waiter") {
+    FakeClock clock;
+    Sleeper a(clock, 10s);
+    Sleeper b(clock, 20s);
+    REQUIRE(clock.WaitForBlockedWaiters(2));
+    std::vector<std::thread> advancers;
+    for (int i = 0; i < 4; ++i) {
+      advancers.emplace_back([&clock] { clock.Advance(5s); });
+    }
+    for (auto& t : advancers) {
+      t.join();
+    }
+    CHECK_FALSE(a.result.get());
+    CHECK_FALSE(b.result.get());
+  }
+}
+
+}  // namespace spyt::fakes

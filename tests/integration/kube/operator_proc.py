@@ -1,0 +1,77 @@
+"""Starts and stops the real spyt-operator binary for integration tests.
+
+Each process gets its own log file; its health port is read from its log (it
+binds 127.0.0.1:0). Everything it starts is stopped at teardown."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+REPO = Path(os.environ.get("SPYT_SOURCE_DIR") or Path(__file__).resolve().parents[3])
+BINARY = os.environ.get("SPYT_OPERATOR_BIN") or str(REPO / "build" / "controller" / "spyt-operator")
+
+
+def wait_for(predicate, timeout, what, interval=0.2):
+    """Polls predicate() until it returns a truthy value; fails after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class OperatorProcess:
+    def __init__(self, kubeconfig, log_path, args=()):
+        self.log_path = Path(log_path)
+        self.args = [BINARY, "run", "--kubeconfig", kubeconfig,
+                     "--health-probe-bind-address=127.0.0.1:0", "--metrics-bind-address=0",
+                     "--log-format=text", *args]
+        self.proc = None
+
+    def start(self):
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        return self
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def health_port(self, timeout=30):
+        def find():
+            m = re.search(r"serving health probes .*port=(\d+)", self.log())
+            return int(m.group(1)) if m else None
+        return wait_for(find, timeout, "the operator's health port")
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, sig):
+        if self.alive():
+            os.killpg(self.proc.pid, sig)
+
+    def stop(self, timeout=30):
+        """SIGTERM, then SIGKILL if it has not exited; returns the exit code."""
+        if self.proc is None:
+            return None
+        if self.alive():
+            self.signal(signal.SIGCONT)
+            self.signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.signal(signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.log_file.close()
+        return self.proc.returncode
+
+    def kill9(self):
+        self.signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        return self.proc.returncode
