@@ -14,5 +14,7 @@ int RunValidate(const std::vector<std::string>& args);
 int RunDefault(const std::vector<std::string>& args);
 // run [flags]: the operator against a Kubernetes cluster.
 int RunOperator(const std::vector<std::string>& args);
+// discovery NAME [-n NS]: the cluster's addresses in spark-discovery-yt's format.
+int RunDiscovery(const std::vector<std::string>& args);
 
 }  // namespace spyt::cli

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "kube/rest_client.h"
 #include "kube/rest_config.h"
+#include "metrics/metrics.h"
 #include "runtime/manager.h"
 #include "spyt/setup.h"
 
@@ -29,7 +30,8 @@ int RunOperator(const std::vector<std::string>& args) {
   config.qps = o.kube_api_qps;
   config.burst = o.kube_api_burst;
   config.user_agent = "spyt-operator/" SPYT_OPERATOR_VERSION;
-  std::unique_ptr<kube::Client> client = kube::MakeClient(config);
+  metrics::Metrics metrics(SPYT_OPERATOR_VERSION);
+  std::unique_ptr<kube::Client> client = kube::MakeClient(config, &metrics);
   log::Info("connecting to the API server", {{"server", config.server}});
 
   runtime::ManagerOptions mo;
@@ -52,12 +54,30 @@ int RunOperator(const std::vector<std::string>& args) {
   oo.namespaces = o.watch_namespaces;
   oo.workers = o.max_concurrent_reconciles;
   oo.instance = mo.leader_election.identity;
-  cluster::Operator op(manager, *client, runtime::RealClock(), oo);
+  runtime::QueueMetrics* queue_metrics = metrics.Queue("spytcluster");
+  cluster::Operator op(manager, *client, runtime::RealClock(), oo,
+                       {queue_metrics, &metrics, &metrics, &metrics});
+  metrics.SetMaxConcurrentReconciles("spytcluster", oo.workers);
+  metrics.Poll([&op, queue_metrics] {
+    auto [total, longest] = op.controller().queue().Unfinished();
+    queue_metrics->SetUnfinished(total, longest);
+  });
+  if (o.leader_elect) {
+    metrics.Poll([&manager, &metrics, lease = mo.leader_election.lease_name] {
+      metrics.SetLeader(lease, manager.IsLeader());
+    });
+  }
+  if (!o.metrics_bind_address.empty()) {
+    metrics.Serve(o.metrics_bind_address);
+    log::Info("serving metrics",
+              {{"address", o.metrics_bind_address}, {"port", std::to_string(metrics.port())}});
+  }
   std::string watched;
   for (const auto& ns : o.watch_namespaces) watched += (watched.empty() ? "" : ",") + ns;
-  log::Info("starting spyt-operator",
-            {{"version", SPYT_OPERATOR_VERSION}, {"namespaces", watched.empty() ? "*" : watched},
-             {"leaderElect", o.leader_elect ? "true" : "false"}, {"identity", oo.instance}});
+  log::Info("starting spyt-operator", {{"version", SPYT_OPERATOR_VERSION},
+                                       {"namespaces", watched.empty() ? "*" : watched},
+                                       {"leaderElect", o.leader_elect ? "true" : "false"},
+                                       {"identity", oo.instance}});
   int code = manager.Run();
   log::Info("spyt-operator stopped", {{"exitCode", std::to_string(code)}});
   return code;

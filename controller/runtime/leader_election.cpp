@@ -107,6 +107,7 @@ struct LeaderElector::Impl {
 
   // Serialises leadership changes and their callbacks.
   std::mutex transition_mutex;
+  Clock::TimePoint lost_at = Clock::TimePoint::min();  // when we last stopped leading
 
   // Records the Lease spec we saw; expiry is measured from when it last changed
   // on OUR clock, never from the remote renewTime, so clock skew does not matter.
@@ -146,7 +147,8 @@ struct LeaderElector::Impl {
 
   Outcome CreateLease(Clock::TimePoint now) {
     try {
-      json::Value created = client.Create(kube::resources::kLeases, config.lease_namespace, NewLease());
+      json::Value created =
+          client.Create(kube::resources::kLeases, config.lease_namespace, NewLease());
       Observe(created["spec"], now);
       holding = true;
       return Outcome::kHeld;
@@ -252,8 +254,10 @@ struct LeaderElector::Impl {
   void Renewed(Clock::TimePoint started) {
     std::lock_guard transition(transition_mutex);
     Clock::TimePoint deadline = started + config.renew_deadline;
-    if (clock.Now() >= deadline) {
-      return;  // the exchange took so long that the renewal is already stale
+    // A renewal sent before we gave up, or one that took so long it is already
+    // stale, does not make us lead (again); the next attempt may.
+    if (started < lost_at || clock.Now() >= deadline) {
+      return;
     }
     ArmWatchdog(deadline);
     if (!leader.exchange(true)) {
@@ -279,6 +283,7 @@ struct LeaderElector::Impl {
       }
     }
     leader = false;
+    lost_at = clock.Now();
     ArmWatchdog(Clock::TimePoint{});
     Log(log::Level::kInfo, "leader election: stopped leading",
         {{"identity", config.identity}, {"reason", why}});

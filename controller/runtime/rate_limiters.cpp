@@ -73,7 +73,7 @@ class BucketRateLimiter : public RateLimiter {
       return Duration::zero();
     }
     auto wait = std::chrono::duration<double>(-tokens_ / qps_);
-    return std::chrono::ceil<Duration>(wait);
+    return std::chrono::round<Duration>(wait);
   }
 
   void Forget(const std::string& /*key*/) override {}

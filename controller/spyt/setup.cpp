@@ -16,8 +16,9 @@ Operator::Operator(runtime::Manager& manager, kube::Client& client, runtime::Clo
   std::vector<std::string> namespaces = options.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
   const std::string managed = std::string(label::kManagedBy) + "=" + kManagerName;
-  const std::vector<kube::Resource> children = {kube::resources::kStatefulSets, kube::resources::kDeployments,
-                                                kube::resources::kServices, kube::resources::kConfigMaps};
+  const std::vector<kube::Resource> children = {
+      kube::resources::kStatefulSets, kube::resources::kDeployments, kube::resources::kServices,
+      kube::resources::kConfigMaps};
   for (const auto& ns : namespaces) {
     runtime::Informer& clusters =
         manager.AddInformer({kube::resources::kSpytClusters, ns, ""}, metrics.informer);
@@ -29,6 +30,7 @@ Operator::Operator(runtime::Manager& manager, kube::Client& client, runtime::Clo
       controller->Watch(inf, runtime::MapToOwner("spyt.dev", "SpytCluster"));
     }
   }
+  controller_ = controller.get();
   manager.AddController(std::move(controller));
 }
 

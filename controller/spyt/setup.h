@@ -38,8 +38,11 @@ class Operator {
   Operator(runtime::Manager& manager, kube::Client& client, runtime::Clock& clock,
            const OperatorOptions& options, const OperatorMetrics& metrics = {});
   const runtime::Cache& cache() const { return cache_; }
+  // Owned by the manager; valid while it lives.
+  runtime::Controller& controller() const { return *controller_; }
 
  private:
+  runtime::Controller* controller_ = nullptr;
   runtime::Cache cache_;
   std::unique_ptr<runtime::EventRecorder> events_;
   std::unique_ptr<ClusterReconciler> reconciler_;

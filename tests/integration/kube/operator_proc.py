@@ -27,11 +27,12 @@ def wait_for(predicate, timeout, what, interval=0.2):
 
 
 class OperatorProcess:
-    def __init__(self, kubeconfig, log_path, args=()):
+    def __init__(self, kubeconfig, log_path, args=(), metrics=False):
         self.log_path = Path(log_path)
+        metrics_address = "127.0.0.1:0" if metrics else "0"
         self.args = [BINARY, "run", "--kubeconfig", kubeconfig,
-                     "--health-probe-bind-address=127.0.0.1:0", "--metrics-bind-address=0",
-                     "--log-format=text", *args]
+                     "--health-probe-bind-address=127.0.0.1:0",
+                     f"--metrics-bind-address={metrics_address}", "--log-format=text", *args]
         self.proc = None
 
     def start(self):
@@ -48,6 +49,30 @@ class OperatorProcess:
             m = re.search(r"serving health probes .*port=(\d+)", self.log())
             return int(m.group(1)) if m else None
         return wait_for(find, timeout, "the operator's health port")
+
+    def metrics_port(self, timeout=30):
+        def find():
+            m = re.search(r"serving metrics .*port=(\d+)", self.log())
+            return int(m.group(1)) if m else None
+        return wait_for(find, timeout, "the operator's metrics port")
+
+    def metric(self, name, **labels):
+        """Sum of the samples of `name` whose labels include `labels`, from /metrics."""
+        import urllib.request
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port()}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        total = 0.0
+        for line in text.splitlines():
+            if not line.startswith(name) or line.startswith("#"):
+                continue
+            head, _, value = line.rpartition(" ")
+            metric, _, label_text = head.partition("{")
+            if metric != name:
+                continue
+            got = dict(re.findall(r'(\w+)="([^"]*)"', label_text))
+            if all(got.get(k) == v for k, v in labels.items()):
+                total += float(value)
+        return total
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

@@ -70,7 +70,7 @@ def tail(path: Path, lines=60) -> str:
 
 def ps() -> list:
     """(pid, pgid, stat, args) of every process."""
-    out = subprocess.run(["ps", "-eo", "pid=,pgid=,stat=,args="], capture_output=True, text=True,
+    out = subprocess.run(["ps", "-ww", "-eo", "pid=,pgid=,stat=,args="], capture_output=True, text=True,
                          timeout=10).stdout
     rows = []
     for line in out.splitlines():

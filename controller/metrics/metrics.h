@@ -1,0 +1,79 @@
+#pragma once
+
+// Prometheus metrics of the operator, under the names dashboards for
+// controller-runtime operators already use (controller_runtime_*, workqueue_*,
+// rest_client_*, leader_election_master_status) plus spyt_operator_* ones.
+// One Metrics object implements every observer interface of the runtime and the
+// reconciler and owns the /metrics exposer. Thread-safe.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kube/client_metrics.h"
+#include "runtime/controller.h"
+#include "runtime/informer.h"
+#include "runtime/workqueue.h"
+#include "spyt/reconciler.h"
+
+namespace prometheus {
+class Registry;
+class Exposer;
+}  // namespace prometheus
+
+namespace spyt::metrics {
+
+class Metrics : public kube::ClientMetrics,
+                public runtime::ControllerMetrics,
+                public runtime::InformerMetrics,
+                public cluster::ReconcileObserver {
+ public:
+  explicit Metrics(const std::string& version);
+  ~Metrics() override;
+
+  // Serves /metrics on `address` ("127.0.0.1:8080"; port 0 picks one).
+  void Serve(const std::string& address);
+  int port() const;
+  // Text exposition of everything registered (tests, `spyt-operator local`).
+  std::string Render() const;
+
+  // Work-queue observer for the queue named `name`.
+  runtime::QueueMetrics* Queue(const std::string& name);
+  // Polled every second from a background thread (unfinished work, leadership).
+  void Poll(std::function<void()> poller);
+  void SetLeader(const std::string& lease, bool leading);
+  void SetMaxConcurrentReconciles(const std::string& controller, int workers);
+
+  // kube::ClientMetrics
+  void ObserveRequest(const std::string& verb, int code, double seconds) override;
+  // runtime::ControllerMetrics
+  void ReconcileFinished(const std::string& controller, const std::string& result,
+                         double seconds) override;
+  void SetActiveWorkers(const std::string& controller, int workers) override;
+  // runtime::InformerMetrics
+  void Relisted(const std::string& resource) override;
+  void WatchRestarted(const std::string& resource) override;
+  // cluster::ReconcileObserver
+  void ChildApplied(const std::string& kind) override;
+  void ChildDeleted(const std::string& kind) override;
+  void StatusWritten() override;
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+ private:
+  struct Families;
+  class QueueObserver;
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<Families> f_;
+  std::vector<std::unique_ptr<QueueObserver>> queues_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::vector<std::function<void()>> pollers_;
+  std::atomic<bool> stop_{false};
+  std::thread poll_thread_;
+};
+
+}  // namespace spyt::metrics

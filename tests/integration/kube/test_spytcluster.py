@@ -1,0 +1,210 @@
+"""The SpytCluster reconciler end to end on the real control plane: kube-apiserver,
+kube-controller-manager (garbage collection, StatefulSet/Deployment -> Pods),
+kube-scheduler and kwok (fake nodes make pods Ready)."""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from operator_proc import BINARY, REPO, OperatorProcess, wait_for
+
+CRD = REPO / "crds" / "spyt.dev_spytclusters.yaml"
+LIVY = REPO / "examples" / "livy.yaml"
+DOMAIN = "cluster.local"
+
+
+@pytest.fixture(scope="module")
+def crd(control_plane):
+    control_plane.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "-f", CRD)
+    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
+                          "crd/spytclusters.spyt.dev")
+    return control_plane
+
+
+@pytest.fixture
+def operator(crd, namespace, tmp_path):
+    op = OperatorProcess(crd.kubeconfig, tmp_path / "operator.log",
+                         ["--watch-namespaces", namespace], metrics=True).start()
+    yield op
+    code = op.stop()
+    print(f"---- operator log (exit {code})\n{op.log()[-6000:]}")
+
+
+def get(cp, ns, kind, name):
+    proc = cp.kubectl("get", kind, name, "-n", ns, "-o", "json", check=False)
+    return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+
+def condition(cluster, type_):
+    for c in (cluster or {}).get("status", {}).get("conditions", []):
+        if c["type"] == type_:
+            return c
+    return None
+
+
+def wait_ready(cp, ns, name, timeout=90):
+    cp.kubectl("wait", "--for=condition=Ready", f"--timeout={timeout}s", f"spytcluster/{name}", "-n", ns,
+               timeout=timeout + 10)
+
+
+def container(obj):
+    return obj["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_livy_cluster_converges_to_ready_with_spyt_flags_and_sizing(crd, namespace, operator):
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    livy = get(crd, namespace, "deployment", "livy-livy")
+    c = container(livy)
+    args = c["args"]
+    for flag, value in [("--livy-max-sessions", "5"), ("--livy-driver-cores", "1"), ("--livy-driver-memory", "1024m")]:
+        assert args[args.index(flag) + 1] == value
+    assert "--enable-livy" in args
+    assert args[args.index("--master") + 1] == f"spark://livy-master.{namespace}.svc.{DOMAIN}:7077"
+    assert c["resources"]["limits"] == {"cpu": "6", "memory": "6Gi"}
+    workers = get(crd, namespace, "statefulset", "livy-worker")
+    assert workers["spec"]["replicas"] == 2
+    # offer 1 core / 1G + default overheads 0 cores / 2G
+    assert container(workers)["resources"]["limits"] == {"cpu": "1", "memory": "3Gi"}
+    assert get(crd, namespace, "statefulset", "livy-master") is not None
+    assert get(crd, namespace, "deployment", "livy-history-server") is None
+    for obj in [livy, workers]:
+        refs = obj["metadata"]["ownerReferences"]
+        assert refs[0]["kind"] == "SpytCluster" and refs[0]["controller"] is True
+        pod = obj["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert container(obj)["securityContext"]["allowPrivilegeEscalation"] is False
+    cluster = get(crd, namespace, "spytcluster", "livy")
+    st = cluster["status"]
+    assert st["observedGeneration"] == cluster["metadata"]["generation"]
+    assert st["workers"] == {"desired": 2, "ready": 2, "summary": "2/2"}
+    assert st["endpoints"]["livy"] == f"http://livy-livy.{namespace}.svc.{DOMAIN}:8998"
+    assert condition(cluster, "LivyReady")["status"] == "True"
+    assert condition(cluster, "HistoryServerReady")["reason"] == "Disabled"
+    pods = crd.kubectl_json("get", "pods", "-n", namespace, "-l", "app.kubernetes.io/instance=livy")
+    assert len(pods["items"]) == 4  # master, 2 workers, livy
+
+
+def test_discovery_records_and_command(crd, namespace, operator):
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    cm = wait_for(lambda: (c := get(crd, namespace, "configmap", "livy-discovery")) and "livy" in c["data"] and c,
+                  30, "the discovery ConfigMap with Livy")
+    host = f"livy-master.{namespace}.svc.{DOMAIN}"
+    assert cm["data"]["spark_address"] == f"{host}:7077"
+    assert cm["data"]["livy"] == f"livy-livy.{namespace}.svc.{DOMAIN}:8998"
+    assert cm["data"]["version"] == "1.75.4"
+    out = subprocess.run([BINARY, "discovery", "livy", "-n", namespace, "--kubeconfig", crd.kubeconfig],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        f"Master: {host}:7077",
+        f"Master Web UI: http://{host}:8080/",
+        f"Master REST API Endpoint: {host}:6066",
+        "Operation: None",
+        "Spark History Server: None",
+        f"Livy Server: http://livy-livy.{namespace}.svc.{DOMAIN}:8998/",
+        "SPYT Cluster version: 1.75.4",
+    ]
+
+
+def test_scale_subresource_scales_workers(crd, namespace, operator):
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    crd.kubectl("scale", "spytcluster/livy", "--replicas=4", "-n", namespace)
+    wait_for(lambda: (get(crd, namespace, "statefulset", "livy-worker") or {}).get("spec", {}).get("replicas") == 4,
+             30, "the worker StatefulSet to have 4 replicas")
+    wait_for(lambda: get(crd, namespace, "spytcluster", "livy")["status"]["workers"]["summary"] == "4/4",
+             60, "4/4 workers in status")
+    wait_ready(crd, namespace, "livy")
+
+
+def test_disabling_livy_removes_its_objects(crd, namespace, operator):
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    crd.kubectl("patch", "spytcluster", "livy", "-n", namespace, "--type=merge",
+                "-p", json.dumps({"spec": {"livy": {"enabled": False}}}))
+    wait_for(lambda: get(crd, namespace, "deployment", "livy-livy") is None, 30, "the Livy Deployment to go")
+    wait_for(lambda: get(crd, namespace, "service", "livy-livy") is None, 30, "the Livy Service to go")
+    wait_for(lambda: "livy" not in get(crd, namespace, "configmap", "livy-discovery")["data"], 30,
+             "the Livy discovery entry to go")
+    cluster = get(crd, namespace, "spytcluster", "livy")
+    assert condition(cluster, "LivyReady")["reason"] == "Disabled"
+    wait_ready(crd, namespace, "livy")
+
+
+def test_children_changed_or_deleted_by_hand_are_put_back(crd, namespace, operator):
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    uid = get(crd, namespace, "service", "livy-master")["metadata"]["uid"]
+    crd.kubectl("delete", "service", "livy-master", "-n", namespace)
+    wait_for(lambda: (s := get(crd, namespace, "service", "livy-master")) and s["metadata"]["uid"] != uid,
+             30, "the master Service to be recreated")
+    crd.kubectl("patch", "deployment", "livy-livy", "-n", namespace, "--type=json", "-p",
+                json.dumps([{"op": "replace", "path": "/spec/template/spec/containers/0/args/7", "value": "99"}]))
+    wait_for(lambda: container(get(crd, namespace, "deployment", "livy-livy"))["args"][7] != "99", 30,
+             "the edited Livy args to be restored")
+
+
+def test_deleting_the_cluster_garbage_collects_children(crd, namespace, operator):
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    crd.kubectl("delete", "spytcluster", "livy", "-n", namespace)
+    for kind in ["statefulset", "deployment", "service", "configmap"]:
+        wait_for(lambda: not crd.kubectl_json("get", kind, "-n", namespace, "-l",
+                                              "app.kubernetes.io/instance=livy")["items"],
+                 60, f"{kind}s of the cluster to be garbage-collected")
+
+
+def settled(counter, quiet=2.0):
+    """True when counter() does not move for `quiet` seconds."""
+    first = counter()
+    time.sleep(quiet)
+    return counter() == first
+
+
+def test_a_no_op_resync_makes_zero_writes(crd, namespace, operator):
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    writes = lambda: sum(operator.metric("rest_client_requests_total", method=m)
+                         for m in ["POST", "PUT", "PATCH", "DELETE"])
+    reconciles = lambda: operator.metric("controller_runtime_reconcile_total", controller="spytcluster")
+    wait_for(lambda: settled(writes), 30, "the operator's writes to settle")
+    before_writes, before_reconciles = writes(), reconciles()
+    assert before_writes > 0, "the metric must count the writes that built the cluster"
+    for i in range(5):  # each annotation change triggers a reconcile of an unchanged spec
+        crd.kubectl("annotate", "spytcluster", "livy", "-n", namespace, f"test/poke=n{i}", "--overwrite")
+    wait_for(lambda: reconciles() >= before_reconciles + 5, 30, "5 more reconciles")
+    time.sleep(1)
+    assert writes() == before_writes, "an unchanged cluster must cost zero writes"
+
+
+def test_invalid_spec_marks_degraded_and_leaves_running_components(crd, namespace, operator, tmp_path):
+    """A CRD from an older release (Helm does not upgrade CRDs) may lack a rule the
+    operator knows: the operator still refuses the spec, says why, and touches nothing."""
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    before = get(crd, namespace, "deployment", "livy-livy")
+    old = yaml.safe_load(CRD.read_text())
+    livy_schema = old["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["livy"]
+    livy_schema.pop("x-kubernetes-validations")
+    crd.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts", "-f", "-",
+                input=json.dumps(old))
+    try:
+        crd.kubectl("patch", "spytcluster", "livy", "-n", namespace, "--type=merge", "-p",
+                    json.dumps({"spec": {"livy": {"resources": {"limits": {"memory": "2Gi"}}}}}))
+        degraded = wait_for(lambda: (c := condition(get(crd, namespace, "spytcluster", "livy"), "Degraded"))
+                            and c["status"] == "True" and c, 30, "Degraded=True")
+        assert degraded["reason"] == "InvalidSpec"
+        assert "spec.livy.resources.limits[memory]" in degraded["message"]
+        events = crd.kubectl_json("get", "events", "-n", namespace,
+                                  "--field-selector", "involvedObject.name=livy,reason=InvalidSpec")
+        assert events["items"] and events["items"][0]["type"] == "Warning"
+        after = get(crd, namespace, "deployment", "livy-livy")
+        assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+    finally:
+        crd.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts", "-f", CRD)
