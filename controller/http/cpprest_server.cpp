@@ -5,13 +5,13 @@
 // and then open the listener on it, retrying a few times should another process take
 // the port in between.
 
+#include <cpprest/http_listener.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cpprest/http_listener.h>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -72,9 +72,8 @@ int PickFreePort(const std::string& host) {
     socklen_t len = sizeof(bound);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
         getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
-      port = bound.ss_family == AF_INET6
-                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                 : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      port = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                         : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
     }
     close(fd);
   }
@@ -145,8 +144,8 @@ class CpprestServer : public Server {
         listener_.reset();
       }
     }
-    throw TransportError("cannot listen on " + address_.host + ":" +
-                         std::to_string(address_.port) + ": " + last_error);
+    throw TransportError("cannot listen on " + address_.host + ":" + std::to_string(address_.port) +
+                         ": " + last_error);
   }
 
   void Stop() override {
@@ -172,8 +171,8 @@ class CpprestServer : public Server {
  private:
   // Called with mu_ held.
   void Open(int port) {
-    std::string host = address_.host.find(':') != std::string::npos ? "[" + address_.host + "]"
-                                                                     : address_.host;
+    std::string host =
+        address_.host.find(':') != std::string::npos ? "[" + address_.host + "]" : address_.host;
     listener_ = std::make_unique<listener::http_listener>(
         web::uri("http://" + host + ":" + std::to_string(port)));
     listener_->support([this](web::http::http_request request) { Dispatch(request); });

@@ -19,6 +19,8 @@
 // lines; nothing buffers the whole body. Cancel() fires a pplx cancellation token,
 // on which cpprest closes the socket: a read blocked in Next() then returns.
 
+#include <cpprest/containerstream.h>
+#include <cpprest/http_client.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -27,8 +29,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cpprest/containerstream.h>
-#include <cpprest/http_client.h>
 #include <mutex>
 #include <utility>
 #include <vector>

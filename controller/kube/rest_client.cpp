@@ -159,7 +159,8 @@ bool RestClient::ShouldRetry(const http::Response& response, bool idempotent, Re
   }
   if (response.status == 429 && idempotent && state.throttled < kMaxThrottleRetries) {
     ++state.throttled;
-    std::chrono::seconds wait = ErrorFromResponse(response).retry_after().value_or(kDefaultRetryAfter);
+    std::chrono::seconds wait =
+        ErrorFromResponse(response).retry_after().value_or(kDefaultRetryAfter);
     time_.SleepFor(std::clamp(wait, std::chrono::seconds(0), kMaxRetryAfter));
     return true;
   }

@@ -214,8 +214,8 @@ RestConfig InClusterConfig(const std::string& service_account_dir) {
   config.bearer_token =
       Trim(ReadFile(config.bearer_token_file, "in-cluster config: the service-account token"));
   if (config.bearer_token.empty()) {
-    throw ConfigError("in-cluster config: the service-account token " +
-                      config.bearer_token_file + " is empty");
+    throw ConfigError("in-cluster config: the service-account token " + config.bearer_token_file +
+                      " is empty");
   }
   config.tls.ca_pem =
       ReadFile((dir / "ca.crt").string(), "in-cluster config: the service-account CA");

@@ -65,7 +65,13 @@ std::string Informer::ListAndReplace() {
 
 void Informer::Apply(const kube::WatchEvent& event) {
   using Type = kube::WatchEvent::Type;
-  if (event.type == Type::kBookmark || event.type == Type::kError) return;
+  if (event.type == Type::kBookmark) return;
+  if (event.type == Type::kError) {
+    // A metav1.Status in the stream: 410 means relist, anything else a retry.
+    const json::Value* code = event.object.find("code");
+    int status = code != nullptr && code->is_int() ? static_cast<int>(code->as_int()) : 500;
+    throw kube::ErrorFromResponse(http::Response{status, {}, json::Dump(event.object)});
+  }
   json::Value obj = StripForCache(event.object);
   if (event.type == Type::kDeleted) {
     store_.Remove(ObjectKey(obj));
@@ -98,9 +104,11 @@ std::string Informer::WatchFrom(std::string resource_version) {
   while (!stopped_) {
     std::optional<kube::WatchEvent> event = watch_->Next();
     if (!event) break;
-    std::string rv = ResourceVersionOf(event->object);
     Apply(*event);
-    if (!rv.empty()) resource_version = rv;
+    if (event->type != kube::WatchEvent::Type::kError) {
+      std::string rv = ResourceVersionOf(event->object);
+      if (!rv.empty()) resource_version = rv;
+    }
     if (options_.resync.count() > 0 && clock_.Now() >= next_resync_) Resync();
   }
   std::lock_guard lock(mutex_);

@@ -72,7 +72,8 @@ class Informer {
 
   // One list pass, replacing the cache and emitting the differences (exposed for tests).
   std::string ListAndReplace();
-  // Applies one watch event to the cache and handlers (exposed for tests).
+  // Applies one watch event to the cache and handlers (exposed for tests). An ERROR
+  // event is thrown as the ApiError its Status describes (410: relist).
   void Apply(const kube::WatchEvent& event);
 
  private:

@@ -96,7 +96,8 @@ TestCert MakeTestCa(const std::string& common_name) {
   Check(key != nullptr, "generate key");
   X509Ptr cert = NewCert(key.get(), common_name, nullptr);
   AddExtension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE");
-  AddExtension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+  AddExtension(cert.get(), cert.get(), NID_key_usage,
+               "critical,keyCertSign,cRLSign,digitalSignature");
   AddExtension(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
   Check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "sign CA");
   return {ToPem(cert.get()), ToPem(key.get())};
@@ -110,7 +111,8 @@ TestCert MakeTestLeaf(const TestCert& ca, const std::string& common_name, const 
   Check(key != nullptr, "generate key");
   X509Ptr cert = NewCert(key.get(), common_name, ca_cert.get());
   AddExtension(cert.get(), ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE");
-  AddExtension(cert.get(), ca_cert.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
+  AddExtension(cert.get(), ca_cert.get(), NID_key_usage,
+               "critical,digitalSignature,keyEncipherment");
   AddExtension(cert.get(), ca_cert.get(), NID_ext_key_usage, server ? "serverAuth" : "clientAuth");
   if (!san.empty()) {
     AddExtension(cert.get(), ca_cert.get(), NID_subject_alt_name, san);

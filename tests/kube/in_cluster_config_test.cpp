@@ -61,8 +61,8 @@ TEST_SUITE("kube.in_cluster_config") {
     dir.Write("sa/ca.crt", kCa);
     ScopedEnv host("KUBERNETES_SERVICE_HOST", "10.0.0.1");
     ScopedEnv port("KUBERNETES_SERVICE_PORT", "443");
-    CHECK_THROWS_WITH_AS(InClusterConfig((dir.path() / "sa").string()),
-                         doctest::Contains("token"), ConfigError);
+    CHECK_THROWS_WITH_AS(InClusterConfig((dir.path() / "sa").string()), doctest::Contains("token"),
+                         ConfigError);
   }
 
   TEST_CASE("resolving prefers the --kubeconfig flag over $KUBECONFIG") {
@@ -77,7 +77,8 @@ TEST_SUITE("kube.in_cluster_config") {
     TempDir dir;
     std::string second = dir.Write("second", MinimalKubeconfig("https://second:1"));
     std::string third = dir.Write("third", MinimalKubeconfig("https://third:1"));
-    ScopedEnv kubeconfig("KUBECONFIG", (dir.path() / "missing").string() + ":" + second + ":" + third);
+    ScopedEnv kubeconfig("KUBECONFIG",
+                         (dir.path() / "missing").string() + ":" + second + ":" + third);
     CHECK(ResolveConfig("").server == "https://second:1");
   }
 

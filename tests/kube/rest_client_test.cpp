@@ -11,7 +11,8 @@ using testing::ClientFixture;
 using testing::ConfigMap;
 using testing::StatusBody;
 
-const char* kCm = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","namespace":"ns"}})";
+const char* kCm =
+    R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","namespace":"ns"}})";
 
 }  // namespace
 
@@ -110,8 +111,7 @@ TEST_SUITE("kube.rest_client") {
   TEST_CASE("apply patches with the apply content type, field manager and force") {
     ClientFixture f;
     f.transport->Reply(200, kCm);
-    f.client->Apply(resources::kConfigMaps, "ns", ConfigMap("ns", "cm"),
-                    {"spyt-operator", true});
+    f.client->Apply(resources::kConfigMaps, "ns", ConfigMap("ns", "cm"), {"spyt-operator", true});
     http::Request r = f.transport->last();
     CHECK(r.method == "PATCH");
     CHECK(r.path == "/api/v1/namespaces/ns/configmaps/cm?fieldManager=spyt-operator&force=true");

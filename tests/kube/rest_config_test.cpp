@@ -53,9 +53,10 @@ TEST_SUITE("kube.rest_config") {
   }
 
   TEST_CASE("client certificate and key come from base64 data") {
-    RestConfig c = ParseKubeconfig(Kubeconfig("    client-certificate-data: " + EncodeBase64(kCert) +
-                                              "\n    client-key-data: " + EncodeBase64(kKey) + "\n"),
-                                   "/nowhere");
+    RestConfig c =
+        ParseKubeconfig(Kubeconfig("    client-certificate-data: " + EncodeBase64(kCert) +
+                                   "\n    client-key-data: " + EncodeBase64(kKey) + "\n"),
+                        "/nowhere");
     CHECK(c.tls.client_cert_pem == kCert);
     CHECK(c.tls.client_key_pem == kKey);
     CHECK(c.bearer_token.empty());
@@ -66,12 +67,13 @@ TEST_SUITE("kube.rest_config") {
     dir.Write("pki/client.crt", kCert);
     dir.Write("pki/client.key", kKey);
     dir.Write("pki/ca.crt", kCa);
-    std::string path = dir.Write(
-        "conf/config",
-        "current-context: x\n"
-        "clusters: [{name: c, cluster: {server: 'https://h:1', certificate-authority: ../pki/ca.crt}}]\n"
-        "users: [{name: u, user: {client-certificate: ../pki/client.crt, client-key: ../pki/client.key}}]\n"
-        "contexts: [{name: x, context: {cluster: c, user: u}}]\n");
+    std::string path = dir.Write("conf/config",
+                                 "current-context: x\n"
+                                 "clusters: [{name: c, cluster: {server: 'https://h:1', "
+                                 "certificate-authority: ../pki/ca.crt}}]\n"
+                                 "users: [{name: u, user: {client-certificate: ../pki/client.crt, "
+                                 "client-key: ../pki/client.key}}]\n"
+                                 "contexts: [{name: x, context: {cluster: c, user: u}}]\n");
     RestConfig c = LoadKubeconfig(path);
     CHECK(c.tls.ca_pem == kCa);
     CHECK(c.tls.client_cert_pem == kCert);
@@ -139,11 +141,10 @@ TEST_SUITE("kube.rest_config") {
   }
 
   TEST_CASE("bad base64 data is an error that names the field") {
-    CHECK_THROWS_WITH_AS(
-        ParseKubeconfig(Kubeconfig("    client-certificate-data: '@@@'\n"
-                                   "    client-key-data: '@@@'\n"),
-                        "/x"),
-        doctest::Contains("client-certificate-data"), ConfigError);
+    CHECK_THROWS_WITH_AS(ParseKubeconfig(Kubeconfig("    client-certificate-data: '@@@'\n"
+                                                    "    client-key-data: '@@@'\n"),
+                                         "/x"),
+                         doctest::Contains("client-certificate-data"), ConfigError);
   }
 
   TEST_CASE("exec credential plugins are refused clearly") {

@@ -114,8 +114,8 @@ TEST_SUITE("kube.watch") {
 
   TEST_CASE("a throttled watch is opened again after the wait") {
     ClientFixture f;
-    f.transport->ReplyStream(
-        429, {R"({"kind":"Status","code":429,"details":{"retryAfterSeconds":2}})"});
+    f.transport->ReplyStream(429,
+                             {R"({"kind":"Status","code":429,"details":{"retryAfterSeconds":2}})"});
     f.transport->ReplyStream(200, {});
     f.client->StartWatch(resources::kConfigMaps, "ns", {});
     CHECK(f.transport->requests().size() == 2);

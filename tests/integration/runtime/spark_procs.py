@@ -9,6 +9,7 @@ executors, pyspark daemons), so /proc/<pid>/environ finds all descendants, even
 those that left the process group (pyspark's daemon calls setpgid).
 """
 
+import collections
 import os
 import shlex
 import signal
@@ -68,15 +69,19 @@ def tail(path: Path, lines=60) -> str:
         return f"<cannot read: {e}>"
 
 
+PsRow = collections.namedtuple("PsRow", "pid ppid pgid stat args")
+
+
 def ps() -> list:
-    """(pid, pgid, stat, args) of every process."""
-    out = subprocess.run(["ps", "-ww", "-eo", "pid=,pgid=,stat=,args="], capture_output=True, text=True,
-                         timeout=10).stdout
+    """Every process as a PsRow. -ww: without it ps cuts args at the width of
+    whatever terminal it finds (80 columns under pytest)."""
+    out = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,pgid=,stat=,args="], capture_output=True,
+                         text=True, timeout=10).stdout
     rows = []
     for line in out.splitlines():
-        f = line.split(None, 3)
-        if len(f) >= 3:
-            rows.append((int(f[0]), int(f[1]), f[2], f[3] if len(f) > 3 else ""))
+        f = line.split(None, 4)
+        if len(f) >= 4:
+            rows.append(PsRow(int(f[0]), int(f[1]), int(f[2]), f[3], f[4] if len(f) > 4 else ""))
     return rows
 
 
@@ -101,8 +106,7 @@ class Proc:
 
     def group_members(self):
         """Live (non-zombie) processes of this process group, as ps lines."""
-        return [f"{pid} {stat} {args}" for pid, pgid, stat, args in ps()
-                if pgid == self.pgid and not stat.startswith("Z")]
+        return [f"{r.pid} {r.stat} {r.args}" for r in ps() if r.pgid == self.pgid and not r.stat.startswith("Z")]
 
     def stop(self):
         """SIGTERM to the whole group, SIGKILL what is left after STOP_TIMEOUT;
@@ -162,21 +166,25 @@ class Runtime:
         )
         return env
 
-    def marked(self, containing=None):
-        """Live processes carrying this run's marker (optionally: whose args
-        contain `containing`), as "pid stat args" lines."""
+    def marked_rows(self, containing=None):
+        """Live processes (PsRow) carrying this run's marker, optionally only
+        those whose args contain `containing`."""
         needle = f"SPYT_TEST_RUN={self.run_id}".encode()
         found = []
-        for pid, _, stat, args in ps():
-            if stat.startswith("Z") or (containing and containing not in args):
+        for r in ps():
+            if r.stat.startswith("Z") or (containing and containing not in r.args):
                 continue
             try:
-                environ = Path(f"/proc/{pid}/environ").read_bytes()
+                environ = Path(f"/proc/{r.pid}/environ").read_bytes()
             except OSError:
                 continue  # gone meanwhile
             if needle in environ.split(b"\0"):
-                found.append(f"{pid} {stat} {args}")
+                found.append(r)
         return found
+
+    def marked(self, containing=None):
+        """marked_rows() as "pid stat args" lines."""
+        return [f"{r.pid} {r.stat} {r.args}" for r in self.marked_rows(containing)]
 
     def logs(self) -> str:
         return "".join(f"\n----- {p.name} ({p.log_path}) -----\n{tail(p.log_path)}\n" for p in self.procs)
@@ -226,8 +234,8 @@ class Runtime:
                     pass
         # Belt and braces: nothing that mentions this test's directory (the
         # conf dirs, work dirs, jobs and logs are all under it) may still run.
-        stray = [f"{pid} {stat} {args}" for pid, _, stat, args in ps()
-                 if str(self.tmp) in args and not stat.startswith("Z") and pid != os.getpid()]
+        stray = [f"{r.pid} {r.stat} {r.args}" for r in ps()
+                 if str(self.tmp) in r.args and not r.stat.startswith("Z") and r.pid != os.getpid()]
         if stray:
             leftovers["mentioning the test dir"] = stray
         return leftovers

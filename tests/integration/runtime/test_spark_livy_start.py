@@ -275,7 +275,6 @@ def test_everything_listens_on_loopback_only(runtime, master, worker, livy):
         runtime.fail(f"listeners not on loopback: {bad}; ours: {seen}")
 
 
-
 def test_worker_registers_and_runs_a_job(runtime, master, worker):
     state = requests.get(f"{master['webui']}/json/", timeout=10).json()
     workers = [w for w in state.get("workers", []) if w.get("state") == "ALIVE"]
@@ -357,15 +356,25 @@ def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy)
                      proc=livy["proc"])
     runtime.timings["sleeper_up"] = time.monotonic() - t0
     app_name = body(1)["name"]
-    runtime.wait_for(f"the master to list {app_name} as active",
-                     lambda: master_app(master, app_name, "activeapps"), SETTLE_TIMEOUT)
-    # The task sleeps in a Python worker that the executor forked off pyspark.daemon.
-    runtime.wait_for("the sleeping task to run on the executor", lambda: runtime.marked("pyspark.daemon"),
-                     BATCH_TIMEOUT, interval=1)
+    app_id = runtime.wait_for(f"the master to list {app_name} as active",
+                              lambda: (master_app(master, app_name, "activeapps") or {}).get("id"),
+                              SETTLE_TIMEOUT)
+
+    def task_sleeping():
+        """The app's executor (its JVM's args hold the app id) has started
+        pyspark.daemon, whose fork runs the sleeping task."""
+        executors = {r.pid for r in runtime.marked_rows(app_id)}
+        return [r for r in runtime.marked_rows("pyspark.daemon") if r.ppid in executors]
+
+    runtime.wait_for(f"the task of {app_id} to run on its executor", task_sleeping, BATCH_TIMEOUT, interval=1)
 
     # Its spark-submit is Livy's one child process: a second batch is refused.
     r = post_batch(livy, body(2))
-    if r.status_code != 400 or r.json() != {"msg": TOO_MANY}:
+    try:
+        answer = r.json()
+    except ValueError:
+        answer = r.text
+    if r.status_code != 400 or answer != {"msg": TOO_MANY}:
         if r.status_code == 201:
             delete_batch(runtime, livy, r.json()["id"], sleeper)
         runtime.fail(f"a second POST /batches answered {r.status_code} {r.text}, "
@@ -373,10 +382,10 @@ def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy)
 
     # DELETE kills spark-submit, so the Python driver, so the app and its executor.
     runtime.timings["sleeper_delete"] = delete_batch(runtime, livy, first, sleeper)
-    app = runtime.wait_for(f"the master to list {app_name} as completed",
-                           lambda: master_app(master, app_name, "completedapps"), SETTLE_TIMEOUT)
-    runtime.wait_for(f"the executor of {app['id']} and its Python workers to exit",
-                     lambda: not runtime.marked(app["id"]) and not runtime.marked("pyspark.daemon"),
+    runtime.wait_for(f"the master to list {app_name} as completed",
+                     lambda: master_app(master, app_name, "completedapps"), SETTLE_TIMEOUT)
+    runtime.wait_for(f"the executor of {app_id} and its Python workers to exit",
+                     lambda: not runtime.marked(app_id) and not runtime.marked("pyspark.daemon"),
                      SETTLE_TIMEOUT)
 
     # The slot is free again: a new batch is accepted (and deleted at once).
