@@ -223,15 +223,15 @@ std::unique_ptr<Watch> RestClient::StartWatch(const Resource& r, const std::stri
   if (opts.allow_bookmarks) {
     query.Add("allowWatchBookmarks", "true");
   }
-  http::Request request = NewRequest("GET", ResourcePath(r, ns) + query.Encode());
   if (opts.timeout_seconds > 0) {
     query.Add("timeoutSeconds", std::to_string(opts.timeout_seconds));
-    request.path = ResourcePath(r, ns) + query.Encode();
-    request.timeout = std::max<std::chrono::milliseconds>(
-        config_.timeout, std::chrono::seconds(opts.timeout_seconds) + kWatchSlack);
-  } else {
-    request.timeout = kUnboundedWatch;
   }
+  http::Request request = NewRequest("GET", ResourcePath(r, ns) + query.Encode());
+  request.timeout =
+      opts.timeout_seconds > 0
+          ? std::max<std::chrono::milliseconds>(
+                config_.timeout, std::chrono::seconds(opts.timeout_seconds) + kWatchSlack)
+          : std::chrono::milliseconds(kUnboundedWatch);
   RetryState state;
   while (true) {
     std::unique_ptr<http::LineStream> stream = StreamOnce(request);

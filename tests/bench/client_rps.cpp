@@ -6,6 +6,10 @@
 // The kubeconfig defaults to $SPYT_CONTROL_PLANE_DIR/kubeconfig. The ConfigMap is
 // created (server-side apply) when missing. Prints one line: requests, seconds,
 // requests/s and the p50/p99 latency in milliseconds.
+//
+// Baselines for the same GET: tests/bench/requests_rps.py (Python requests, one
+// Session) and kubectl, one process per request:
+//   time (for i in $(seq 200); do kubectl get configmap bench-client-rps -n default; done)
 
 #include <algorithm>
 #include <chrono>

@@ -89,6 +89,23 @@ TEST_SUITE("integration.kube_client.watch") {
     CHECK(NextEvent(*watch).type == WatchEvent::Type::kDeleted);
   }
 
+  TEST_CASE("an event made while Next waits is delivered at once") {
+    auto client = AdminClient();
+    TestNamespace ns(*client, "live");
+    WatchOptions opts = From("");
+    opts.field_selector = "metadata.name=live";
+    auto watch = client->StartWatch(resources::kConfigMaps, ns.name(), opts);
+    std::thread writer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      client->Create(resources::kConfigMaps, ns.name(), ConfigMap(ns.name(), "live", "1"));
+    });
+    auto start = std::chrono::steady_clock::now();
+    WatchEvent added = NextEvent(*watch);
+    writer.join();
+    CHECK(added.type == WatchEvent::Type::kAdded);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));  // not at timeout
+  }
+
   TEST_CASE("stop unblocks a watch that waits for events") {
     auto client = AdminClient();
     TestNamespace ns(*client, "stop");
