@@ -36,14 +36,14 @@ std::vector<std::string> SplitList(const std::vector<std::string>& values) {
 
 RunOptions ParseRunOptions(const std::vector<std::string>& args) {
   RunOptions o;
-  std::vector<std::string> namespaces;
+  std::vector<std::string> namespaces, namespace_lists;
   std::string lease, renew, retry, shutdown;
   po::options_description desc("Usage: spyt-operator run [flags]\n\nRuns the operator against a Kubernetes cluster.\n\nFlags");
   desc.add_options()
       ("help,h", "show this help")
       ("kubeconfig", po::value(&o.kubeconfig), "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)")
       ("namespace", po::value<std::vector<std::string>>(&namespaces)->composing(), "namespace to watch (repeatable)")
-      ("watch-namespaces", po::value<std::vector<std::string>>(&namespaces)->composing(), "comma-separated namespaces to watch (default: all)")
+      ("watch-namespaces", po::value<std::vector<std::string>>(&namespace_lists)->composing(), "comma-separated namespaces to watch (default: all)")
       ("leader-elect", po::bool_switch(&o.leader_elect), "elect a leader on a Lease; only the leader reconciles")
       ("leader-election-namespace", po::value(&o.leader_election_namespace), "namespace of the Lease (default: the pod's, else default)")
       ("leader-election-id", po::value(&o.leader_election_id)->default_value(o.leader_election_id), "name of the Lease")
@@ -67,7 +67,8 @@ RunOptions ParseRunOptions(const std::vector<std::string>& args) {
     std::exit(0);
   }
   po::notify(vm);
-  o.watch_namespaces = SplitList(namespaces);
+  namespace_lists.insert(namespace_lists.end(), namespaces.begin(), namespaces.end());
+  o.watch_namespaces = SplitList(namespace_lists);
   o.lease_duration = ParseSeconds("leader-election-lease-duration", lease);
   o.renew_deadline = ParseSeconds("leader-election-renew-deadline", renew);
   o.retry_period = ParseSeconds("leader-election-retry-period", retry);
