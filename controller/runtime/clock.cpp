@@ -29,11 +29,11 @@ std::string FormatWithFraction(system_clock::time_point t, bool micro) {
   std::chrono::year_month_day ymd{day};
   std::chrono::hh_mm_ss<Micros> hms{us - day};
   char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(hms.hours().count()),
-                        static_cast<int>(hms.minutes().count()),
-                        static_cast<int>(hms.seconds().count()));
+  int n =
+      std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                    static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                    static_cast<int>(hms.seconds().count()));
   std::string out(buf, static_cast<std::size_t>(n));
   if (micro) {
     std::snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(hms.subseconds().count()));

@@ -259,8 +259,10 @@ struct LeaderElector::Impl {
     if (started < lost_at || clock.Now() >= deadline) {
       return;
     }
+    // The flag first: the watchdog reads it when woken by ArmWatchdog.
+    bool was_leader = leader.exchange(true);
     ArmWatchdog(deadline);
-    if (!leader.exchange(true)) {
+    if (!was_leader) {
       Log(log::Level::kInfo, "leader election: became the leader",
           {{"identity", config.identity},
            {"lease", config.lease_namespace + "/" + config.lease_name}});

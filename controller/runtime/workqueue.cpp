@@ -24,9 +24,7 @@ struct MetricsBatch {
   std::optional<double> queue_latency;
   std::optional<double> work_duration;
 
-  bool Empty() const {
-    return adds == 0 && !retried && !depth && !queue_latency && !work_duration;
-  }
+  bool Empty() const { return adds == 0 && !retried && !depth && !queue_latency && !work_duration; }
 };
 
 // How long the timer thread sleeps when nothing is delayed; it is woken early by
@@ -44,10 +42,10 @@ struct WorkQueue::State {
   QueueMetrics* metrics;
 
   mutable std::mutex mutex;
-  std::condition_variable ready_cv;  // Get() waits here
-  std::condition_variable timer_cv;  // the timer thread waits here
-  std::deque<std::string> queue;     // ready keys, in order
-  std::set<std::string> dirty;       // keys that need processing (queued or re-added)
+  std::condition_variable ready_cv;             // Get() waits here
+  std::condition_variable timer_cv;             // the timer thread waits here
+  std::deque<std::string> queue;                // ready keys, in order
+  std::set<std::string> dirty;                  // keys that need processing (queued or re-added)
   std::map<std::string, TimePoint> processing;  // key -> when Get() handed it out
   std::map<std::string, TimePoint> added_at;    // key -> when it became dirty
 

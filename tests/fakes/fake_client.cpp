@@ -16,7 +16,8 @@ namespace {
 using kube::ApiError;
 using kube::Reason;
 
-const char* const kVerbs[] = {"get", "list", "watch", "create", "update", "apply", "patch", "delete"};
+const char* const kVerbs[] = {"get",    "list",  "watch", "create",
+                              "update", "apply", "patch", "delete"};
 const char* const kWriteVerbs[] = {"create", "update", "apply", "patch", "delete"};
 
 std::string Label(const kube::Resource& r) { return ResourceId(r); }
@@ -93,9 +94,7 @@ json::Value ExpiredStatus(const std::string& message) {
   return status;
 }
 
-ApiError ExpiredError(const std::string& message) {
-  return ApiError(Reason::kGone, 410, message);
-}
+ApiError ExpiredError(const std::string& message) { return ApiError(Reason::kGone, 410, message); }
 
 ApiError BadRequest(const std::string& message) {
   return ApiError(Reason::kBadRequest, 400, message);
@@ -116,7 +115,8 @@ std::string MetaString(const json::Value& obj, const char* key) {
   return v != nullptr && v->is_string() ? v->as_string() : std::string();
 }
 
-std::string RequestNamespace(const kube::Resource& r, const std::string& ns, const json::Value* obj) {
+std::string RequestNamespace(const kube::Resource& r, const std::string& ns,
+                             const json::Value* obj) {
   if (!r.namespaced) {
     return "";
   }
@@ -210,7 +210,8 @@ FakeClient::FakeClient(runtime::Clock* clock)
 
 FakeClient::~FakeClient() { CloseWatches(); }
 
-json::Value FakeClient::Get(const kube::Resource& r, const std::string& ns, const std::string& name) {
+json::Value FakeClient::Get(const kube::Resource& r, const std::string& ns,
+                            const std::string& name) {
   std::lock_guard lock(state_->mutex);
   state_->Begin("get", r);
   auto it = state_->objects.find({ResourceId(r), RequestNamespace(r, ns, nullptr), name});
@@ -267,7 +268,8 @@ kube::ListResult FakeClient::List(const kube::Resource& r, const std::string& ns
 
 // ---------------------------------------------------------- create/delete --
 
-json::Value FakeClient::Create(const kube::Resource& r, const std::string& ns, const json::Value& obj) {
+json::Value FakeClient::Create(const kube::Resource& r, const std::string& ns,
+                               const json::Value& obj) {
   std::lock_guard lock(state_->mutex);
   state_->Begin("create", r);
   if (!obj.is_object()) {
@@ -295,15 +297,16 @@ void FakeClient::Delete(const kube::Resource& r, const std::string& ns, const st
   }
   const json::Value before = it->second;
   if (opts.precondition_uid && *opts.precondition_uid != MetaString(before, "uid")) {
-    throw Conflict(r, name, "Precondition failed: UID in precondition: " + *opts.precondition_uid +
-                                ", UID in object meta: " + MetaString(before, "uid"));
+    throw Conflict(r, name,
+                   "Precondition failed: UID in precondition: " + *opts.precondition_uid +
+                       ", UID in object meta: " + MetaString(before, "uid"));
   }
   if (opts.precondition_resource_version &&
       *opts.precondition_resource_version != MetaString(before, "resourceVersion")) {
-    throw Conflict(r, name, "Precondition failed: ResourceVersion in precondition: " +
-                                *opts.precondition_resource_version +
-                                ", ResourceVersion in object meta: " +
-                                MetaString(before, "resourceVersion"));
+    throw Conflict(r, name,
+                   "Precondition failed: ResourceVersion in precondition: " +
+                       *opts.precondition_resource_version + ", ResourceVersion in object meta: " +
+                       MetaString(before, "resourceVersion"));
   }
   if (HasFinalizers(before)) {
     // Deletion waits for the finalizers; the first request marks the object.

@@ -30,8 +30,9 @@
 //  - only merge patches (PatchType::kMerge); JSON and strategic patches and the
 //    "scale" subresource answer BadRequest;
 //  - no garbage collection by ownerReferences, no admission, no validation
-//    beyond names and namespaces; list pages are not snapshots; a watch never
-//    times out by itself (use CloseWatches()).
+//    beyond names and namespaces; List always serves the latest state (its
+//    resource_version option is ignored) and its pages are not snapshots; a
+//    watch never times out by itself (use CloseWatches()).
 //
 // Thread-safe; Watch::Next may block in one thread while others write.
 
@@ -57,7 +58,8 @@ class FakeClient : public kube::Client {
                         const kube::ListOptions& opts) override;
   std::unique_ptr<kube::Watch> StartWatch(const kube::Resource& r, const std::string& ns,
                                           const kube::WatchOptions& opts) override;
-  json::Value Create(const kube::Resource& r, const std::string& ns, const json::Value& obj) override;
+  json::Value Create(const kube::Resource& r, const std::string& ns,
+                     const json::Value& obj) override;
   json::Value Update(const kube::Resource& r, const std::string& ns, const json::Value& obj,
                      const std::string& subresource = "") override;
   json::Value Apply(const kube::Resource& r, const std::string& ns, const json::Value& obj,

@@ -36,8 +36,10 @@ kube::ListOptions Selecting(const std::string& labels, const std::string& fields
 // Three config maps in "ns" and one in "other".
 struct Fixture {
   Fixture() {
-    client.Create(kConfigMaps, "ns", Labelled("master", "ns", R"({"app": "spyt", "role": "master"})"));
-    client.Create(kConfigMaps, "ns", Labelled("worker", "ns", R"({"app": "spyt", "role": "worker"})"));
+    client.Create(kConfigMaps, "ns",
+                  Labelled("master", "ns", R"({"app": "spyt", "role": "master"})"));
+    client.Create(kConfigMaps, "ns",
+                  Labelled("worker", "ns", R"({"app": "spyt", "role": "worker"})"));
     client.Create(kConfigMaps, "ns", Labelled("plain", "ns", "{}"));
     client.Create(kConfigMaps, "other", Labelled("far", "other", R"({"app": "spyt"})"));
   }
@@ -47,7 +49,7 @@ struct Fixture {
   FakeClient client;
 };
 
-using Names_ = std::vector<std::string>;
+using NameList = std::vector<std::string>;
 
 }  // namespace
 
@@ -55,29 +57,29 @@ TEST_SUITE("fake_client") {
   TEST_CASE("List filters by namespace and returns the current resourceVersion") {
     Fixture f;
     kube::ListResult list = f.client.List(kConfigMaps, "ns", {});
-    CHECK(Names(list) == Names_{"master", "plain", "worker"});
+    CHECK(Names(list) == NameList{"master", "plain", "worker"});
     CHECK(list.resource_version == "4");
-    CHECK(f.In("", "") == Names_{"master", "plain", "worker", "far"});
+    CHECK(f.In("", "") == NameList{"master", "plain", "worker", "far"});
   }
 
   TEST_CASE("label selectors match by equality, inequality, existence and sets") {
     Fixture f;
-    CHECK(f.In("ns", "app=spyt") == Names_{"master", "worker"});
-    CHECK(f.In("ns", "app==spyt,role=worker") == Names_{"worker"});
-    CHECK(f.In("ns", "role!=worker") == Names_{"master", "plain"});
-    CHECK(f.In("ns", "role") == Names_{"master", "worker"});
-    CHECK(f.In("ns", "!role") == Names_{"plain"});
-    CHECK(f.In("ns", "role in (master, driver)") == Names_{"master"});
-    CHECK(f.In("ns", "role notin (master)") == Names_{"plain", "worker"});
-    CHECK(f.In("ns", " app = spyt , role ") == Names_{"master", "worker"});
+    CHECK(f.In("ns", "app=spyt") == NameList{"master", "worker"});
+    CHECK(f.In("ns", "app==spyt,role=worker") == NameList{"worker"});
+    CHECK(f.In("ns", "role!=worker") == NameList{"master", "plain"});
+    CHECK(f.In("ns", "role") == NameList{"master", "worker"});
+    CHECK(f.In("ns", "!role") == NameList{"plain"});
+    CHECK(f.In("ns", "role in (master, driver)") == NameList{"master"});
+    CHECK(f.In("ns", "role notin (master)") == NameList{"plain", "worker"});
+    CHECK(f.In("ns", " app = spyt , role ") == NameList{"master", "worker"});
   }
 
   TEST_CASE("field selectors match dotted paths of the object") {
     Fixture f;
     CHECK(Names(f.client.List(kConfigMaps, "", Selecting("", "metadata.name=far"))) ==
-          Names_{"far"});
+          NameList{"far"});
     CHECK(Names(f.client.List(kConfigMaps, "", Selecting("", "metadata.namespace!=ns"))) ==
-          Names_{"far"});
+          NameList{"far"});
   }
 
   TEST_CASE("a malformed selector is BadRequest") {
@@ -98,18 +100,18 @@ TEST_SUITE("fake_client") {
     kube::ListOptions opts;
     opts.limit = 2;
     kube::ListResult first = f.client.List(kConfigMaps, "ns", opts);
-    CHECK(Names(first) == Names_{"master", "plain"});
+    CHECK(Names(first) == NameList{"master", "plain"});
     REQUIRE_FALSE(first.continue_token.empty());
     opts.continue_token = first.continue_token;
     kube::ListResult second = f.client.List(kConfigMaps, "ns", opts);
-    CHECK(Names(second) == Names_{"worker"});
+    CHECK(Names(second) == NameList{"worker"});
     CHECK(second.continue_token.empty());
   }
 
   TEST_CASE("ListAll follows continue tokens across pages") {
     Fixture f;
     kube::ListResult all = kube::ListAll(f.client, kConfigMaps, "ns", {}, 1);
-    CHECK(Names(all) == Names_{"master", "plain", "worker"});
+    CHECK(Names(all) == NameList{"master", "plain", "worker"});
   }
 
   TEST_CASE("a label selector parses once and matches labels of any object") {

@@ -82,7 +82,8 @@ std::string MetaString(const json::Value& obj, const char* key);
 // The namespace a request addresses: "" for cluster-scoped resources; `ns`, or
 // `obj`'s metadata.namespace when `ns` is empty. BadRequest when they disagree or
 // a namespaced resource gets none.
-std::string RequestNamespace(const kube::Resource& r, const std::string& ns, const json::Value* obj);
+std::string RequestNamespace(const kube::Resource& r, const std::string& ns,
+                             const json::Value* obj);
 // Only "" and "status" are served.
 void CheckSubresource(const std::string& subresource);
 

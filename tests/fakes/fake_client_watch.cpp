@@ -134,8 +134,7 @@ void FakeClient::State::Record(Type type, const ObjectKey& key, const json::Valu
   changed.notify_all();
 }
 
-std::unique_ptr<kube::Watch> FakeClient::StartWatch(const kube::Resource& r,
-                                                    const std::string& ns,
+std::unique_ptr<kube::Watch> FakeClient::StartWatch(const kube::Resource& r, const std::string& ns,
                                                     const kube::WatchOptions& opts) {
   std::lock_guard lock(state_->mutex);
   state_->Begin("watch", r);
@@ -208,7 +207,7 @@ void FakeClient::SendBookmarks() {
 int FakeClient::OpenWatches() const {
   std::lock_guard lock(state_->mutex);
   return static_cast<int>(std::count_if(state_->watches.begin(), state_->watches.end(),
-                                       [](const FakeWatch* w) { return w->Open(); }));
+                                        [](const FakeWatch* w) { return w->Open(); }));
 }
 
 void FakeClient::SetExpiredAsErrorEvent(bool on) {

@@ -64,8 +64,9 @@ void CheckPreconditions(const kube::Resource& r, const std::string& name, const 
   }
   std::string uid = MetaString(incoming, "uid");
   if (!uid.empty() && uid != MetaString(before, "uid")) {
-    throw Conflict(r, name, "Precondition failed: UID in precondition: " + uid +
-                                ", UID in object meta: " + MetaString(before, "uid"));
+    throw Conflict(r, name,
+                   "Precondition failed: UID in precondition: " + uid +
+                       ", UID in object meta: " + MetaString(before, "uid"));
   }
 }
 

@@ -116,6 +116,8 @@ void FakeClock::WakeAll() {
   {
     std::lock_guard lock(mutex_);
     for (auto& w : waiters_) {
+      // About to be woken: not blocked until it has re-checked and parked again.
+      w.parked = false;
       ++w.notifiers;
       targets.push_back(&w);
     }

@@ -48,7 +48,11 @@ class FakeClock : public runtime::Clock {
   void SetTime(WallTime wall);
 
   // Threads inside WaitUntil that are parked: their predicate was false and
-  // their deadline is still ahead, so only an Advance or a notify wakes them.
+  // their deadline still ahead when they last looked, and no Advance/SetTime
+  // has happened since (a waiter woken by one counts again only once it has
+  // re-checked and parked again). So "Advance, then WaitForBlockedWaiters(n)"
+  // returns once all n threads have seen the new time and acted on it. A notify
+  // of the caller's own condition variable is not seen by the clock.
   int BlockedWaiters() const;
   // Waits (in real time, up to `timeout`) until BlockedWaiters() >= n; false on timeout.
   bool WaitForBlockedWaiters(int n, std::chrono::milliseconds timeout = std::chrono::seconds(5));

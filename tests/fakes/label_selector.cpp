@@ -101,7 +101,8 @@ LabelSelector::Requirement LabelSelector::ParseRequirement(std::string_view term
     if (word != "in" && word != "notin") {
       Fail("expected \"in\" or \"notin\"", term);
     }
-    return {std::string(key), word == "in" ? Op::kIn : Op::kNotIn, ParseSet(term.substr(paren), term)};
+    return {std::string(key), word == "in" ? Op::kIn : Op::kNotIn,
+            ParseSet(term.substr(paren), term)};
   }
   for (auto [token, op] : {std::pair{"!=", Op::kNotEquals}, std::pair{"==", Op::kEquals},
                            std::pair{"=", Op::kEquals}}) {
