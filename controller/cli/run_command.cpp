@@ -79,6 +79,7 @@ int RunOperator(const std::vector<std::string>& args) {
                                        {"leaderElect", o.leader_elect ? "true" : "false"},
                                        {"identity", oo.instance}});
   int code = manager.Run();
+  metrics.StopPolling();  // the pollers reference `op` and `manager`
   log::Info("spyt-operator stopped", {{"exitCode", std::to_string(code)}});
   return code;
 }

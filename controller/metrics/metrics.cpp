@@ -167,13 +167,17 @@ Metrics::Metrics(const std::string& version)
   f_->build_info.Add({{"version", version}}).Set(1);
   poll_thread_ = std::thread([this] {
     while (!stop_) {
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (stop_) break;
+      std::lock_guard lock(pollers_mutex_);
       for (auto& poll : pollers_) poll();
     }
   });
 }
 
-Metrics::~Metrics() {
+Metrics::~Metrics() { StopPolling(); }
+
+void Metrics::StopPolling() {
   stop_ = true;
   if (poll_thread_.joinable()) poll_thread_.join();
 }
@@ -201,8 +205,10 @@ runtime::QueueMetrics* Metrics::Queue(const std::string& name) {
   return queues_.back().get();
 }
 
-// Register pollers before traffic starts; the poll thread reads the list unlocked.
-void Metrics::Poll(std::function<void()> poller) { pollers_.push_back(std::move(poller)); }
+void Metrics::Poll(std::function<void()> poller) {
+  std::lock_guard lock(pollers_mutex_);
+  pollers_.push_back(std::move(poller));
+}
 
 void Metrics::SetLeader(const std::string& lease, bool leading) {
   f_->leader.Add({{"name", lease}}).Set(leading ? 1 : 0);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,7 +44,9 @@ class Metrics : public kube::ClientMetrics,
   // Work-queue observer for the queue named `name`.
   runtime::QueueMetrics* Queue(const std::string& name);
   // Polled every second from a background thread (unfinished work, leadership).
+  // Call StopPolling() before anything a poller references is destroyed.
   void Poll(std::function<void()> poller);
+  void StopPolling();
   void SetLeader(const std::string& lease, bool leading);
   void SetMaxConcurrentReconciles(const std::string& controller, int workers);
 
@@ -71,6 +74,7 @@ class Metrics : public kube::ClientMetrics,
   std::unique_ptr<Families> f_;
   std::vector<std::unique_ptr<QueueObserver>> queues_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::mutex pollers_mutex_;
   std::vector<std::function<void()>> pollers_;
   std::atomic<bool> stop_{false};
   std::thread poll_thread_;
