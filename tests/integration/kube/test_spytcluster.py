@@ -208,3 +208,18 @@ def test_invalid_spec_marks_degraded_and_leaves_running_components(crd, namespac
         assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
     finally:
         crd.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts", "-f", CRD)
+
+
+def test_metrics_exposition_passes_promtool(crd, namespace, operator):
+    import urllib.request
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    with urllib.request.urlopen(f"http://127.0.0.1:{operator.metrics_port()}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    for name in ["controller_runtime_reconcile_total", "workqueue_depth", "rest_client_requests_total",
+                 "spyt_operator_child_applies_total", "spyt_operator_build_info"]:
+        assert name in text
+    check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True,
+                           timeout=30)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert operator.metric("spyt_operator_child_applies_total", kind="Deployment") >= 1

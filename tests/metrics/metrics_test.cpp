@@ -1,0 +1,58 @@
+#include "metrics/metrics.h"
+
+#include <doctest/doctest.h>
+
+namespace spyt::metrics {
+
+TEST_SUITE("metrics") {
+  TEST_CASE("reconciles are counted by controller and result, errors separately") {
+    Metrics m("1.2.3");
+    m.ReconcileFinished("spytcluster", "success", 0.01);
+    m.ReconcileFinished("spytcluster", "error", 0.02);
+    std::string text = m.Render();
+    CHECK(text.find("controller_runtime_reconcile_total{controller=\"spytcluster\",result=\"success\"} 1") != std::string::npos);
+    CHECK(text.find("controller_runtime_reconcile_errors_total{controller=\"spytcluster\"} 1") != std::string::npos);
+    CHECK(text.find("controller_runtime_reconcile_time_seconds_count{controller=\"spytcluster\"} 2") != std::string::npos);
+  }
+
+  TEST_CASE("API requests are counted by method and code") {
+    Metrics m("1.2.3");
+    m.ObserveRequest("PATCH", 200, 0.003);
+    m.ObserveRequest("PATCH", 200, 0.004);
+    m.ObserveRequest("GET", 0, 1.0);
+    std::string text = m.Render();
+    CHECK(text.find("rest_client_requests_total{code=\"200\",method=\"PATCH\"} 2") != std::string::npos);
+    CHECK(text.find("rest_client_requests_total{code=\"0\",method=\"GET\"} 1") != std::string::npos);
+  }
+
+  TEST_CASE("queue observers report under the queue's name") {
+    Metrics m("1.2.3");
+    runtime::QueueMetrics* q = m.Queue("spytcluster");
+    q->Added();
+    q->SetDepth(3);
+    q->SetUnfinished(1.5, 1.0);
+    std::string text = m.Render();
+    CHECK(text.find("workqueue_adds_total{name=\"spytcluster\"} 1") != std::string::npos);
+    CHECK(text.find("workqueue_depth{name=\"spytcluster\"} 3") != std::string::npos);
+    CHECK(text.find("workqueue_longest_running_processor_seconds{name=\"spytcluster\"} 1") != std::string::npos);
+  }
+
+  TEST_CASE("build info carries the version") {
+    Metrics m("1.2.3");
+    CHECK(m.Render().find("spyt_operator_build_info{version=\"1.2.3\"} 1") != std::string::npos);
+  }
+
+  TEST_CASE("pollers run in the background and stop when asked") {
+    Metrics m("1.2.3");
+    std::atomic<int> calls{0};
+    m.Poll([&] { ++calls; });
+    for (int i = 0; i < 40 && calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    m.StopPolling();
+    int after = calls;
+    CHECK(after >= 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    CHECK(calls == after);
+  }
+}
+
+}  // namespace spyt::metrics
