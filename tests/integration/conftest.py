@@ -104,3 +104,14 @@ def namespace(control_plane, request):
     control_plane.kubectl("create", "namespace", name)
     yield name
     control_plane.kubectl("delete", "namespace", name, "--wait=false")
+
+
+@pytest.fixture(scope="session")
+def crd(control_plane):
+    """The control plane with the SpytCluster CRD installed and Established."""
+    crd_file = REPO_ROOT / "crds" / "spyt.dev_spytclusters.yaml"
+    control_plane.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts",
+                          "-f", crd_file)
+    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
+                          "crd/spytclusters.spyt.dev")
+    return control_plane

@@ -35,14 +35,6 @@ def operator_errors(path):
     return proc.returncode, [e["field"] for r in report for e in r.get("errors", [])]
 
 
-@pytest.fixture(scope="module")
-def crd(control_plane):
-    control_plane.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "-f", CRD)
-    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                          "crd/spytclusters.spyt.dev")
-    return control_plane
-
-
 def test_crd_is_established_with_served_names(crd):
     got = crd.kubectl_json("get", "crd", "spytclusters.spyt.dev")
     names = got["status"]["acceptedNames"]

@@ -19,14 +19,6 @@ LEASE = ["--leader-elect", "--leader-election-lease-duration=8s",
          "--leader-election-renew-deadline=6s", "--leader-election-retry-period=1s"]
 
 
-@pytest.fixture(scope="module")
-def crd(control_plane):
-    control_plane.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "-f", CRD)
-    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                          "crd/spytclusters.spyt.dev")
-    return control_plane
-
-
 @pytest.fixture
 def operators(crd, tmp_path):
     started = []

@@ -17,14 +17,6 @@ LIVY = REPO / "examples" / "livy.yaml"
 DOMAIN = "cluster.local"
 
 
-@pytest.fixture(scope="module")
-def crd(control_plane):
-    control_plane.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "-f", CRD)
-    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                          "crd/spytclusters.spyt.dev")
-    return control_plane
-
-
 @pytest.fixture
 def operator(crd, namespace, tmp_path):
     op = OperatorProcess(crd.kubeconfig, tmp_path / "operator.log",
