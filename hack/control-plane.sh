@@ -358,11 +358,16 @@ EOF
     --leader-elect=false --secure-port=0 --bind-address=127.0.0.1 \
     --kube-api-qps=200 --kube-api-burst=400 \
     --flex-volume-plugin-dir="$STATE/flexvolume" \
+    --node-monitor-grace-period=2m \
     --profiling=false --v=1
   start kube-scheduler \
     --kubeconfig="$STATE/kubeconfigs/scheduler.kubeconfig" \
     --leader-elect=false --secure-port=0 --bind-address=127.0.0.1 \
     --profiling=false --v=1
+  # Node health: kwok renews a node Lease (--node-lease-duration-seconds; without
+  # it the node's status is posted only about once a minute, and a loaded machine
+  # lets the node controller mark the node NotReady and every pod not Ready for
+  # good); the controller-manager's grace period is raised for the same reason.
   # kwok reads $KWOK_WORKDIR/kwok.yaml on top of --config; pointing the work dir
   # into the state dir keeps a user's ~/.kwok/kwok.yaml out. No Stage objects in
   # the config means kwok's built-in "fast" node and pod stages apply.
@@ -377,7 +382,8 @@ EOF
     --config="$STATE/kwok/kwok.yaml" \
     --kubeconfig="$STATE/kubeconfigs/kwok.kubeconfig" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --cidr="$POD_CIDR" --node-ip="$NODE_IP" --node-port=0
+    --cidr="$POD_CIDR" --node-ip="$NODE_IP" --node-port=0 \
+    --node-lease-duration-seconds=40
 
   wait_until "the default namespace" kube-apiserver kubectl_admin get namespace default
   create_node
