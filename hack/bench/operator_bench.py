@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks of the operator on the local control plane (prints figures; asserts nothing).
 
-  hack/bench/operator_bench.py [--clusters 100] [--configmaps 1000]
+  hack/bench/operator_bench.py [--clusters 100] [--configmaps 1000] [--qps 20]
 
 Starts its own control plane (hack/control-plane.sh, state in /tmp/spyt-bench-cp),
 the CRD and one operator process, then measures:
@@ -104,6 +104,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--clusters", type=int, default=100)
     ap.add_argument("--configmaps", type=int, default=1000)
+    ap.add_argument("--qps", type=float, default=20, help="the operator's --kube-api-qps (burst = 1.5x)")
     args = ap.parse_args()
     subprocess.run([str(REPO / "hack" / "control-plane.sh"), "up"], check=True, env=ENV)
     op = None
@@ -111,7 +112,10 @@ def main():
         kubectl("apply", "--server-side", "-f", str(REPO / "crds"))
         kubectl("wait", "--for=condition=Established", "crd/spytclusters.spyt.dev")
         log = Path(tempfile.mkdtemp()) / "operator.log"
-        op = OperatorProcess(KUBECONFIG, log, ["--watch-namespaces", "bench,bench-cm"], metrics=True).start()
+        op = OperatorProcess(KUBECONFIG, log, ["--watch-namespaces", "bench,bench-cm",
+                                               f"--kube-api-qps={args.qps}",
+                                               f"--kube-api-burst={int(args.qps * 1.5)}"], metrics=True).start()
+        print(f"operator with --kube-api-qps={args.qps}")
         op.metrics_port()
         wait_for(lambda: "starting controller" in op.log(), 60, "the controller")
         idle = rss_mib(op.proc.pid)
