@@ -32,13 +32,19 @@ unit: build ## Run the unit tests only.
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit $(CTEST_ARGS)
 
 .PHONY: manifests
-manifests: ## Regenerate crds/ from hack/gen-crd.py.
+manifests: ## Regenerate crds/, the chart's copy of the CRD and manifests/install.yaml.
 	$$(hack/python-env.sh)/bin/python hack/gen-crd.py crds/spyt.dev_spytclusters.yaml
+	hack/check-manifests.sh --update
+
+.PHONY: chart-crds
+chart-crds: ## Copy crds/ into charts/spyt-operator/crds/ (Helm installs it from there).
+	cp crds/spyt.dev_spytclusters.yaml charts/spyt-operator/crds/
 
 .PHONY: manifests-check
-manifests-check: ## Fail when crds/ is stale.
+manifests-check: ## Fail when crds/, the chart's CRD or manifests/install.yaml is stale.
 	@$$(hack/python-env.sh)/bin/python hack/gen-crd.py | diff -u crds/spyt.dev_spytclusters.yaml - \
 	  || { echo "crds/ is stale: run 'make manifests'"; exit 1; }
+	@hack/check-manifests.sh
 
 .PHONY: control-plane-up
 control-plane-up: ## Start a local kube-apiserver, etcd, controller-manager, scheduler and kwok.

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <sstream>
+#include <stdexcept>
 
 namespace spyt::metrics {
 
@@ -183,7 +184,13 @@ void Metrics::StopPolling() {
 }
 
 void Metrics::Serve(const std::string& address) {
-  exposer_ = std::make_unique<p::Exposer>(address);
+  // ":8080" means every interface, as Go operators spell it; civetweb wants a host.
+  std::string listen = address.starts_with(":") ? "0.0.0.0" + address : address;
+  try {
+    exposer_ = std::make_unique<p::Exposer>(listen);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("--metrics-bind-address: cannot listen on \"" + address + "\": " + e.what());
+  }
   exposer_->RegisterCollectable(registry_);
 }
 

@@ -21,10 +21,10 @@ import yaml
 from operator_proc import BINARY, REPO, OperatorProcess, wait_for
 
 CHART = REPO / "charts" / "spyt-operator"
-CRD = REPO / "crds" / "spyt.dev_spytclusters.yaml"
 INSTALL = REPO / "manifests" / "install.yaml"
 LIVY = REPO / "examples" / "livy.yaml"
 OPERATOR_DOCKERFILE = REPO / "docker" / "operator.Dockerfile"
+SPYT_DOCKERFILE = REPO / "docker" / "spyt.Dockerfile"
 RELEASE = "spyt-operator"  # the chart's full name is then "spyt-operator" too
 SYSTEM_NS = "spyt-system"
 LEASE = "spyt-operator-leader"
@@ -78,7 +78,7 @@ def find(docs, kind, name=None, namespace=None):
 def dry_run(cp, docs):
     """Server-side dry run of objects: admission, schema and RBAC validation, nothing stored."""
     return cp.kubectl("apply", "--server-side", "--dry-run=server", "--field-manager=helm-test",
-                      "-f", "-", input={"apiVersion": "v1", "kind": "List", "items": docs})
+                      "--force-conflicts", "-f", "-", input={"apiVersion": "v1", "kind": "List", "items": docs})
 
 
 def rule_set(role):
@@ -162,8 +162,10 @@ def test_lint_is_strictly_clean_with_defaults_and_every_option(control_plane):
     (["--set", "metrics.port=0"], "port"),
     (["--set", "watchNamespaces={Bad_Name}"], "watchNamespaces"),
     (["--set", "prometheusRule.disabledAlerts={NoSuchAlert}"], "disabledAlerts"),
-], ids=["unknown key", "log level", "duration without unit", "port 0", "namespace name", "alert name"])
-def test_values_schema_rejects_mistakes(control_plane, values, message):
+    (["--set", "leaderElection.enabled=false"], "replicas > 1 needs leaderElection.enabled"),
+], ids=["unknown key", "log level", "duration without unit", "port 0", "namespace name", "alert name",
+        "two leaders"])
+def test_values_that_would_break_the_operator_are_rejected(control_plane, values, message):
     proc = render_text(control_plane, *values, check=False)
     assert proc.returncode != 0, f"{values} rendered:\n{proc.stdout[:500]}"
     assert message in proc.stderr, proc.stderr
@@ -214,7 +216,7 @@ def test_rbac_grants_exactly_the_calls_the_operator_makes(control_plane):
     assert rule_set(lease_role) == {("coordination.k8s.io", "leases", "create"),
                                     ("coordination.k8s.io", "leases", "get", LEASE),
                                     ("coordination.k8s.io", "leases", "update", LEASE)}
-    no_election = render(control_plane, "--set", "leaderElection.enabled=false")
+    no_election = render(control_plane, "--set", "leaderElection.enabled=false", "--set", "replicas=1")
     assert find(no_election, "Role") == []
     for role in find(docs, "ClusterRole") + find(docs, "Role"):
         for g, r, v, *_ in rule_set(role):
@@ -280,6 +282,7 @@ def test_monitoring_objects_are_accepted_and_select_the_operator(control_plane, 
 
 def test_prometheus_rule_follows_leader_election_and_disabled_alerts(control_plane):
     docs = render(control_plane, "--set", "prometheusRule.enabled=true", "--set", "leaderElection.enabled=false",
+                  "--set", "replicas=1",
                   "--set", "prometheusRule.disabledAlerts={SpytOperatorFrequentRelists}",
                   "--set", "prometheusRule.jobRegex=spyt-operator-metrics")
     [rule] = find(docs, "PrometheusRule")
@@ -326,24 +329,52 @@ def test_operator_image_entrypoint_is_what_the_chart_and_tests_run(control_plane
     assert proc.returncode == 0, proc.stderr
 
 
-def test_operator_image_installs_the_build_deps_and_the_binarys_shared_libraries():
-    build, runtime = dockerfile_stages(OPERATOR_DOCKERFILE)
-    deps_script = (REPO / "hack" / "install-deps.sh").read_text()
-    host = set(re.search(r"packages=\((.*?)\)", deps_script, re.S).group(1).split())
-    wanted = {p for p in host if p.endswith("-dev")} | {"build-essential", "cmake", "ninja-build", "pkg-config"}
-    assert apt_packages(build) == wanted
-    assert build["from"].startswith("debian:bookworm") and runtime["from"].startswith("debian:bookworm")
-    ldd = subprocess.run(["ldd", BINARY], capture_output=True, text=True, check=True).stdout
-    libs = re.findall(r"=> (/\S+)", ldd)
+def build_packages():
+    """The build packages of hack/install-deps.sh: its -dev libraries and the toolchain."""
+    script = (REPO / "hack" / "install-deps.sh").read_text()
+    host = set(re.search(r"packages=\((.*?)\)", script, re.S).group(1).split())
+    return {p for p in host if p.endswith("-dev")} | {"build-essential", "cmake", "ninja-build", "pkg-config"}
+
+
+def library_packages(binary):
+    """Debian packages owning the shared libraries `binary` loads, less those of every base image."""
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
     owners = set()
-    for lib in libs:
+    for lib in re.findall(r"=> (/\S+)", ldd):
         out = subprocess.run(["dpkg", "-S", os.path.realpath(lib)], capture_output=True, text=True)
         if out.returncode != 0:
             out = subprocess.run(["dpkg", "-S", lib], capture_output=True, text=True)
         assert out.returncode == 0, f"no Debian package owns {lib}"
         owners.add(out.stdout.split(":")[0])
-    in_base_image = {"libc6", "libgcc-s1"}
-    assert owners - in_base_image <= apt_packages(runtime), "add the missing runtime packages"
+    return owners - {"libc6", "libgcc-s1"}
+
+
+def test_operator_image_installs_the_build_deps_and_the_binarys_shared_libraries():
+    build, runtime = dockerfile_stages(OPERATOR_DOCKERFILE)
+    assert apt_packages(build) == build_packages()
+    assert build["from"].startswith("debian:bookworm") and runtime["from"].startswith("debian:bookworm")
+    missing = library_packages(BINARY) - apt_packages(runtime)
+    assert missing == set(), "add these runtime packages to docker/operator.Dockerfile"
+
+
+def test_spyt_image_has_what_the_operators_pods_run():
+    stages = dockerfile_stages(SPYT_DOCKERFILE)
+    launcher, runtime = stages[0], stages[-1]
+    builders = (REPO / "controller" / "spyt" / "builders.h").read_text()
+    conf_dir = re.search(r'kConfDir = "([^"]+)"', builders).group(1)
+    command = re.search(r'kLauncher = "([^"]+)"', builders).group(1)
+    assert apt_packages(launcher) == build_packages()
+    text = "\n".join(runtime["lines"])
+    assert f"/usr/local/bin/{command}" in text, "the pods' command must be on PATH"
+    assert f"mkdir -p {conf_dir}" in text, "the ConfigMap's mount point"
+    for variable in ["JAVA_HOME=", "SPARK_HOME=", "LIVY_HOME="]:
+        assert variable in text, f"spyt-launcher reads {variable[:-1]}"
+    assert "USER 1000:1000" in runtime["lines"], "pods set runAsNonRoot without a user: it must be numeric"
+    assert "openjdk-17-jre-headless" in apt_packages(runtime)
+    launcher_bin = Path(BINARY).with_name(command)
+    if launcher_bin.exists():  # built alongside the operator once the launcher target exists
+        missing = library_packages(str(launcher_bin)) - apt_packages(runtime)
+        assert missing == set(), "add these runtime packages to docker/spyt.Dockerfile"
 
 
 # ------------------------------------------------------------------ install, run, upgrade, uninstall
@@ -440,6 +471,10 @@ def test_service_account_is_denied_what_the_operator_does_not_use(release, names
 
 
 def test_upgrade_changes_flags_and_moves_to_namespaced_roles_that_suffice(release, namespace, tmp_path):
+    # The CRD step of the upgrade path in charts/spyt-operator/README.md, as written there.
+    release.kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=spyt-operator-crds",
+                    "-f", CHART / "crds")
+    release.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/spytclusters.spyt.dev")
     helm(release, "upgrade", RELEASE, CHART, "-n", SYSTEM_NS, "--wait", "--timeout", "180s",
          "--set", "logLevel=debug", "--set", f"watchNamespaces={{{namespace}}}")
     history = json.loads(helm(release, "history", RELEASE, "-n", SYSTEM_NS, "-o", "json").stdout)

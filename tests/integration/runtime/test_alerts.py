@@ -133,8 +133,8 @@ def test_dashboard_has_the_panels_operators_look_for():
         pos = p["gridPos"]
         assert pos["x"] + pos["w"] <= 24, p["title"]
     exprs = " ".join(expr for _, expr in dashboard_queries())
+    p99_reconcile = "histogram_quantile(0.99, sum by (le, controller) (rate(controller_runtime_reconcile_time_seconds"
     for needle in ["rate(controller_runtime_reconcile_total", "controller_runtime_reconcile_errors_total",
-                   "histogram_quantile(0.99, sum by (le, controller) (rate(controller_runtime_reconcile_time_seconds_bucket",
-                   "workqueue_depth", "workqueue_queue_duration_seconds_bucket",
+                   p99_reconcile, "workqueue_depth", "workqueue_queue_duration_seconds_bucket",
                    "sum by (code) (rate(rest_client_requests_total", "leader_election_master_status"]:
         assert needle in exprs, f"the dashboard has no panel with {needle}"
