@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,6 +64,9 @@ class Metrics : public kube::ClientMetrics,
   void ChildApplied(const std::string& kind) override;
   void ChildDeleted(const std::string& kind) override;
   void StatusWritten() override;
+  void ClusterObserved(const api::SpytCluster& cluster,
+                       const api::SpytClusterStatus& status) override;
+  void ClusterGone(const std::string& ns, const std::string& name) override;
 
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
@@ -74,6 +78,9 @@ class Metrics : public kube::ClientMetrics,
   std::unique_ptr<Families> f_;
   std::vector<std::unique_ptr<QueueObserver>> queues_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::mutex clusters_mutex_;
+  // namespace/name -> the label sets of that cluster's series, so they can be removed.
+  std::map<std::string, std::vector<std::map<std::string, std::string>>> cluster_series_;
   std::mutex pollers_mutex_;
   std::vector<std::function<void()>> pollers_;
   std::atomic<bool> stop_{false};

@@ -77,7 +77,8 @@ void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::stri
   if (observer_ != nullptr) observer_->ChildApplied(desired.resource.kind);
 }
 
-void ClusterReconciler::WriteStatus(const json::Value& live, const api::SpytClusterStatus& old_status,
+void ClusterReconciler::WriteStatus(const json::Value& live,
+                                    const api::SpytClusterStatus& old_status,
                                     const api::SpytClusterStatus& status) {
   if (!StatusChanged(old_status, status)) return;
   json::Value patch = json::Object{{"status", api::EncodeStatus(status)}};
@@ -90,7 +91,8 @@ void ClusterReconciler::WriteStatus(const json::Value& live, const api::SpytClus
     return c != nullptr && c->status == "True";
   };
   runtime::ObjectRef ref = runtime::RefOf(live);
-  if (ready(status) && !ready(old_status)) events_.Normal(ref, "ClusterReady", "every enabled component is ready");
+  if (ready(status) && !ready(old_status))
+    events_.Normal(ref, "ClusterReady", "every enabled component is ready");
   if (!ready(status) && ready(old_status)) {
     const api::Condition* c = FindCondition(status.conditions, api::condition::kReady);
     events_.Warning(ref, "ClusterNotReady", c ? c->message : "not ready");
@@ -99,7 +101,10 @@ void ClusterReconciler::WriteStatus(const json::Value& live, const api::SpytClus
 
 runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
   auto live = cache_.Get(kube::resources::kSpytClusters, request.ns, request.name);
-  if (!live) return {};  // deleted: owner references let the garbage collector remove the children
+  if (!live) {  // deleted: owner references let the garbage collector remove the children
+    if (observer_ != nullptr) observer_->ClusterGone(request.ns, request.name);
+    return {};
+  }
   api::DecodeResult decoded = api::Decode(*live);
   api::SpytCluster& cluster = decoded.cluster;
   if (cluster.metadata.deletion_timestamp) return {};
@@ -110,6 +115,7 @@ runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
     api::SpytClusterStatus status = InvalidSpecStatus(cluster, errors, now);
     bool first = StatusChanged(cluster.status, status);
     WriteStatus(*live, cluster.status, status);
+    if (observer_ != nullptr) observer_->ClusterObserved(cluster, status);
     if (first) events_.Warning(runtime::RefOf(*live), "InvalidSpec", api::Summarize(errors));
     log::Warn("invalid spec; leaving running components alone",
               {{"cluster", request.Key()}, {"errors", api::Summarize(errors)}});
@@ -121,24 +127,31 @@ runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
   for (const auto& child : UndesiredChildren(cluster)) {
     if (!cache_.Get(child.resource, request.ns, child.name)) continue;
     try {
-      client_.Delete(child.resource, request.ns, child.name, {"Background", std::nullopt, std::nullopt});
+      client_.Delete(child.resource, request.ns, child.name,
+                     {"Background", std::nullopt, std::nullopt});
     } catch (const kube::ApiError& e) {
       if (!kube::IsNotFound(e)) throw;
     }
-    log::Info("deleted disabled child", {{"kind", child.resource.kind}, {"object", request.ns + "/" + child.name}});
+    log::Info("deleted disabled child",
+              {{"kind", child.resource.kind}, {"object", request.ns + "/" + child.name}});
     if (observer_ != nullptr) observer_->ChildDeleted(child.resource.kind);
   }
 
   ObservedChildren observed{
-      cache_.Get(kube::resources::kStatefulSets, request.ns, ChildName(cluster, Component::kMaster)),
-      cache_.Get(kube::resources::kStatefulSets, request.ns, ChildName(cluster, Component::kWorker)),
-      cache_.Get(kube::resources::kDeployments, request.ns, ChildName(cluster, Component::kHistoryServer)),
+      cache_.Get(kube::resources::kStatefulSets, request.ns,
+                 ChildName(cluster, Component::kMaster)),
+      cache_.Get(kube::resources::kStatefulSets, request.ns,
+                 ChildName(cluster, Component::kWorker)),
+      cache_.Get(kube::resources::kDeployments, request.ns,
+                 ChildName(cluster, Component::kHistoryServer)),
       cache_.Get(kube::resources::kDeployments, request.ns, ChildName(cluster, Component::kLivy)),
   };
   api::SpytClusterStatus status = ComputeStatus(cluster, observed, options_.cluster_domain, now);
-  ApplyChild(DiscoveryConfigMap(cluster, BuildDiscoveryEntries(cluster, status, options_.cluster_domain)),
-             request.ns);
+  ApplyChild(
+      DiscoveryConfigMap(cluster, BuildDiscoveryEntries(cluster, status, options_.cluster_domain)),
+      request.ns);
   WriteStatus(*live, cluster.status, status);
+  if (observer_ != nullptr) observer_->ClusterObserved(cluster, status);
   return {};
 }
 

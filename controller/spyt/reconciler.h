@@ -30,12 +30,17 @@ class ReconcileObserver {
   virtual void ChildApplied(const std::string& kind) = 0;
   virtual void ChildDeleted(const std::string& kind) = 0;
   virtual void StatusWritten() = 0;
+  // The cluster as the last reconcile saw it (per-cluster metrics), and its removal.
+  virtual void ClusterObserved(const api::SpytCluster& cluster,
+                               const api::SpytClusterStatus& status) = 0;
+  virtual void ClusterGone(const std::string& ns, const std::string& name) = 0;
 };
 
 class ClusterReconciler : public runtime::Reconciler {
  public:
-  ClusterReconciler(kube::Client& client, const runtime::Cache& cache, runtime::EventRecorder& events,
-                    runtime::Clock& clock, BuildOptions options, ReconcileObserver* observer = nullptr);
+  ClusterReconciler(kube::Client& client, const runtime::Cache& cache,
+                    runtime::EventRecorder& events, runtime::Clock& clock, BuildOptions options,
+                    ReconcileObserver* observer = nullptr);
 
   runtime::Result Reconcile(const runtime::Request& request) override;
 

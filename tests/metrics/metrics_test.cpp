@@ -10,9 +10,13 @@ TEST_SUITE("metrics") {
     m.ReconcileFinished("spytcluster", "success", 0.01);
     m.ReconcileFinished("spytcluster", "error", 0.02);
     std::string text = m.Render();
-    CHECK(text.find("controller_runtime_reconcile_total{controller=\"spytcluster\",result=\"success\"} 1") != std::string::npos);
-    CHECK(text.find("controller_runtime_reconcile_errors_total{controller=\"spytcluster\"} 1") != std::string::npos);
-    CHECK(text.find("controller_runtime_reconcile_time_seconds_count{controller=\"spytcluster\"} 2") != std::string::npos);
+    CHECK(text.find("controller_runtime_reconcile_total{controller=\"spytcluster\",result="
+                    "\"success\"} 1") != std::string::npos);
+    CHECK(text.find("controller_runtime_reconcile_errors_total{controller=\"spytcluster\"} 1") !=
+          std::string::npos);
+    CHECK(text.find(
+              "controller_runtime_reconcile_time_seconds_count{controller=\"spytcluster\"} 2") !=
+          std::string::npos);
   }
 
   TEST_CASE("API requests are counted by method and code") {
@@ -21,8 +25,10 @@ TEST_SUITE("metrics") {
     m.ObserveRequest("PATCH", 200, 0.004);
     m.ObserveRequest("GET", 0, 1.0);
     std::string text = m.Render();
-    CHECK(text.find("rest_client_requests_total{code=\"200\",method=\"PATCH\"} 2") != std::string::npos);
-    CHECK(text.find("rest_client_requests_total{code=\"0\",method=\"GET\"} 1") != std::string::npos);
+    CHECK(text.find("rest_client_requests_total{code=\"200\",method=\"PATCH\"} 2") !=
+          std::string::npos);
+    CHECK(text.find("rest_client_requests_total{code=\"0\",method=\"GET\"} 1") !=
+          std::string::npos);
   }
 
   TEST_CASE("queue observers report under the queue's name") {
@@ -34,7 +40,8 @@ TEST_SUITE("metrics") {
     std::string text = m.Render();
     CHECK(text.find("workqueue_adds_total{name=\"spytcluster\"} 1") != std::string::npos);
     CHECK(text.find("workqueue_depth{name=\"spytcluster\"} 3") != std::string::npos);
-    CHECK(text.find("workqueue_longest_running_processor_seconds{name=\"spytcluster\"} 1") != std::string::npos);
+    CHECK(text.find("workqueue_longest_running_processor_seconds{name=\"spytcluster\"} 1") !=
+          std::string::npos);
   }
 
   TEST_CASE("build info carries the version") {
@@ -46,12 +53,45 @@ TEST_SUITE("metrics") {
     Metrics m("1.2.3");
     std::atomic<int> calls{0};
     m.Poll([&] { ++calls; });
-    for (int i = 0; i < 40 && calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 40 && calls == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     m.StopPolling();
     int after = calls;
     CHECK(after >= 1);
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
     CHECK(calls == after);
+  }
+}
+
+}  // namespace spyt::metrics
+
+namespace spyt::metrics {
+
+TEST_SUITE("metrics") {
+  TEST_CASE("per-cluster series follow the cluster and disappear with it") {
+    Metrics m("1.2.3");
+    api::SpytCluster c;
+    c.metadata.namespace_ = "ns";
+    c.metadata.name = "demo";
+    c.metadata.generation = 3;
+    c.spec.livy.enabled = true;
+    c.spec.livy.max_sessions = 5;
+    api::SpytClusterStatus st;
+    st.observed_generation = 3;
+    st.workers = {4, 3, "3/4"};
+    st.conditions.push_back(
+        {"Ready", "False", 3, "t", "ComponentsNotReady", "waiting for: workers"});
+    m.ClusterObserved(c, st);
+    std::string text = m.Render();
+    CHECK(text.find("spyt_cluster_workers_ready{name=\"demo\",namespace=\"ns\"} 3") !=
+          std::string::npos);
+    CHECK(text.find("spyt_cluster_livy_max_sessions{name=\"demo\",namespace=\"ns\"} 5") !=
+          std::string::npos);
+    CHECK(text.find("spyt_cluster_condition{name=\"demo\",namespace=\"ns\",type=\"Ready\"} 0") !=
+          std::string::npos);
+    m.ClusterGone("ns", "demo");
+    text = m.Render();
+    CHECK(text.find("name=\"demo\"") == std::string::npos);
   }
 }
 

@@ -145,11 +145,15 @@ def test_children_changed_or_deleted_by_hand_are_put_back(crd, namespace, operat
 def test_deleting_the_cluster_garbage_collects_children(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
     wait_ready(crd, namespace, "livy")
+    assert wait_for(lambda: operator.metric("spyt_cluster_workers_desired", namespace=namespace, name="livy"),
+                    30, "the cluster's metric series") == 2
     crd.kubectl("delete", "spytcluster", "livy", "-n", namespace)
     for kind in ["statefulset", "deployment", "service", "configmap"]:
         wait_for(lambda: not crd.kubectl_json("get", kind, "-n", namespace, "-l",
                                               "app.kubernetes.io/instance=livy")["items"],
                  60, f"{kind}s of the cluster to be garbage-collected")
+    wait_for(lambda: operator.metric("spyt_cluster_workers_desired", namespace=namespace, name="livy") == 0,
+             30, "the deleted cluster's metric series to disappear")
 
 
 def settled(counter, quiet=2.0):
@@ -215,3 +219,41 @@ def test_metrics_exposition_passes_promtool(crd, namespace, operator):
                            timeout=30)
     assert check.returncode == 0, check.stdout + check.stderr
     assert operator.metric("spyt_operator_child_applies_total", kind="Deployment") >= 1
+
+
+def test_a_real_prometheus_scrapes_the_operator(crd, namespace, operator, tmp_path):
+    import socket
+    import urllib.parse
+    import urllib.request
+    crd.kubectl("apply", "-n", namespace, "-f", LIVY)
+    wait_ready(crd, namespace, "livy")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = tmp_path / "prometheus.yml"
+    config.write_text(yaml.safe_dump({
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "scrape_configs": [{"job_name": "spyt-operator",
+                            "static_configs": [{"targets": [f"127.0.0.1:{operator.metrics_port()}"]}]}]}))
+    prom = subprocess.Popen(["prometheus", f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
+                             f"--storage.tsdb.path={tmp_path / 'tsdb'}"],
+                            stdout=open(tmp_path / "prometheus.log", "wb"), stderr=subprocess.STDOUT)
+    try:
+        def query(q):
+            url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": q})
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    result = json.loads(r.read())["data"]["result"]
+                return [float(x["value"][1]) for x in result]
+            except OSError:
+                return []
+        selector = f'namespace="{namespace}",name="livy"'
+        assert wait_for(lambda: query(f"spyt_cluster_workers_ready{{{selector}}}") == [2.0], 60,
+                        "Prometheus to scrape 2 ready workers")
+        assert query(f'spyt_cluster_condition{{{selector},type="Ready"}}') == [1.0]
+        assert query(f"spyt_cluster_livy_max_sessions{{{selector}}}") == [5.0]
+        assert query('up{job="spyt-operator"}') == [1.0]
+        assert query('sum(controller_runtime_reconcile_total{controller="spytcluster"}) > 0')
+    finally:
+        prom.terminate()
+        prom.wait(timeout=30)
