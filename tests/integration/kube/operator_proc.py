@@ -56,18 +56,18 @@ class OperatorProcess:
             return int(m.group(1)) if m else None
         return wait_for(find, timeout, "the operator's metrics port")
 
-    def metric(self, name, **labels):
-        """Sum of the samples of `name` whose labels include `labels`, from /metrics."""
+    def metric(self, metric_name, /, **labels):
+        """Sum of the samples of `metric_name` whose labels include `labels`, from /metrics."""
         import urllib.request
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port()}/metrics", timeout=5) as r:
             text = r.read().decode()
         total = 0.0
         for line in text.splitlines():
-            if not line.startswith(name) or line.startswith("#"):
+            if not line.startswith(metric_name) or line.startswith("#"):
                 continue
             head, _, value = line.rpartition(" ")
             metric, _, label_text = head.partition("{")
-            if metric != name:
+            if metric != metric_name:
                 continue
             got = dict(re.findall(r'(\w+)="([^"]*)"', label_text))
             if all(got.get(k) == v for k, v in labels.items()):
