@@ -22,7 +22,7 @@ PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
 
 # Families the operator's own code defines, plus `up`, which Prometheus adds per target.
 OPERATOR_PREFIXES = ("controller_runtime_", "workqueue_", "rest_client_", "leader_election_",
-                     "spyt_operator_")
+                     "spyt_operator_", "spyt_cluster_")
 
 
 def promtool(*args):
