@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from livy_batches import HEADERS, TOO_MANY, batch_log, batch_state, post_batch, post_batch_when_free
 from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
 
 REPO = Path(__file__).resolve().parents[3]
@@ -43,8 +44,6 @@ START_TIMEOUT = 150       # a JVM daemon (and Livy's spark-submit --version) on 
 BATCH_TIMEOUT = 240       # spark-submit + driver + executor on the worker, through Livy
 SETTLE_TIMEOUT = 30       # Livy's child-process count, the master's app list
 STOP_TIMEOUT = 40         # SIGTERM to a launcher until it and its JVM have exited
-TOO_MANY = "Rejected, too many sessions are being created!"
-HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
 TOKEN = "yt-token-" + uuid.uuid4().hex   # in every launcher's environment; must reach no file
 
 SUM_JOB = """
@@ -159,36 +158,6 @@ def batch_conf(rt: Runtime) -> dict:
             "spark.executor.memory": "512m", "spark.cores.max": "1", "spark.log.level": "WARN"}
 
 
-def post_batch(cluster, body) -> requests.Response:
-    return requests.post(f"{cluster['livy_url']}/batches", headers=HEADERS, data=json.dumps(body), timeout=30)
-
-
-def post_batch_when_free(cluster, body) -> requests.Response:
-    """POST /batches, retried while Livy still counts a finished batch's
-    spark-submit (it drops the count in a thread of its own)."""
-    deadline = time.monotonic() + SETTLE_TIMEOUT
-    while True:
-        r = post_batch(cluster, body)
-        if r.status_code != 400 or r.json().get("msg") != TOO_MANY or time.monotonic() > deadline:
-            return r
-        time.sleep(0.5)
-
-
-def batch_log(cluster, bid) -> str:
-    try:
-        r = requests.get(f"{cluster['livy_url']}/batches/{bid}/log?from=0&size=100000", timeout=10)
-        return "\n".join(r.json().get("log", [])) if r.status_code == 200 else f"<{r.status_code}: {r.text}>"
-    except (requests.RequestException, ValueError) as e:
-        return f"<no batch log: {e}>"
-
-
-def batch_state(rt, cluster, bid) -> str:
-    state = requests.get(f"{cluster['livy_url']}/batches/{bid}", timeout=10).json().get("state")
-    if state in ("dead", "error", "killed"):
-        rt.fail(f"batch {bid} went {state}; its log:\n{batch_log(cluster, bid)}")
-    return state
-
-
 def delete_batch(rt, cluster, bid, script: Path):
     r = requests.delete(f"{cluster['livy_url']}/batches/{bid}", headers=HEADERS, timeout=90)
     if r.status_code != 200:
@@ -277,14 +246,14 @@ def test_livy_batch_computes_the_sum_on_the_cluster(rt, cluster):
     job.write_text(SUM_JOB)
     name = f"launcher-sum-{uuid.uuid4().hex[:8]}"
     t0 = time.monotonic()
-    r = post_batch_when_free(cluster, {"file": job.as_uri(), "name": name, "conf": batch_conf(rt)})
+    r = post_batch_when_free(cluster['livy_url'], {"file": job.as_uri(), "name": name, "conf": batch_conf(rt)}, SETTLE_TIMEOUT)
     if r.status_code != 201:
         rt.fail(f"POST /batches answered {r.status_code}: {r.text}")
     bid = r.json()["id"]
-    rt.wait_for(f"batch {bid} to succeed", lambda: batch_state(rt, cluster, bid) == "success",
+    rt.wait_for(f"batch {bid} to succeed", lambda: batch_state(cluster['livy_url'], bid, rt.fail) == "success",
                 BATCH_TIMEOUT, interval=1, proc=cluster["livy"])
     rt.timings["livy_batch_result"] = time.monotonic() - t0
-    log = batch_log(cluster, bid)
+    log = batch_log(cluster['livy_url'], bid)
     if "LIVY_BATCH_SUM=500500" not in log:
         rt.fail(f"batch {bid} succeeded without printing LIVY_BATCH_SUM=500500; its log:\n{log}")
     state = requests.get(f"{cluster['webui']}/json/", timeout=10).json()
@@ -312,16 +281,16 @@ def test_a_second_concurrent_batch_is_rejected_by_max_sessions(rt, cluster):
     sleeper.write_text(SLEEPER_JOB)
     run = uuid.uuid4().hex[:8]
     body = {"file": sleeper.as_uri(), "name": f"launcher-sleeper-{run}", "conf": batch_conf(rt)}
-    r = post_batch_when_free(cluster, body)
+    r = post_batch_when_free(cluster['livy_url'], body, SETTLE_TIMEOUT)
     if r.status_code != 201:
         rt.fail(f"POST /batches answered {r.status_code}: {r.text}")
     first = r.json()["id"]
     try:
         rt.wait_for(f"the driver of batch {first} to start",
-                    lambda: batch_state(rt, cluster, first) == "running"
-                    and "LIVY_SLEEPER_UP" in batch_log(cluster, first),
+                    lambda: batch_state(cluster['livy_url'], first, rt.fail) == "running"
+                    and "LIVY_SLEEPER_UP" in batch_log(cluster['livy_url'], first),
                     BATCH_TIMEOUT, interval=1, proc=cluster["livy"])
-        r = post_batch(cluster, {**body, "name": f"launcher-sleeper-{run}-2"})
+        r = post_batch(cluster['livy_url'], {**body, "name": f"launcher-sleeper-{run}-2"})
         try:
             answer = r.json()
         except ValueError:

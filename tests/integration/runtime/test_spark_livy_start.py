@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from livy_batches import HEADERS, TOO_MANY, batch_log, batch_state, post_batch, post_batch_when_free
 from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
 
 START_TIMEOUT = 90        # a JVM daemon on a busy 2-core machine
@@ -34,8 +35,6 @@ BATCH_TIMEOUT = 240       # the same through Livy
 DELETE_TIMEOUT = 90       # DELETE /batches/{id} waits for spark-submit to exit
 SETTLE_TIMEOUT = 30       # Livy's child-process count, the master's app list
 MAX_CREATION = 1          # livy.server.session.max-creation
-TOO_MANY = "Rejected, too many sessions are being created!"
-HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
 
 SUM_JOB = """
 from pyspark.sql import SparkSession
@@ -182,37 +181,8 @@ def batch_conf(rt: Runtime) -> dict:
     }
 
 
-def post_batch(livy, body) -> requests.Response:
-    return requests.post(f"{livy['url']}/batches", headers=HEADERS, data=json.dumps(body), timeout=30)
-
-
-def post_batch_when_free(rt, livy, body) -> requests.Response:
-    """POST /batches, retried (up to SETTLE_TIMEOUT) only while Livy answers
-    TOO_MANY: its child-process count drops in a thread of its own, just after
-    the previous spark-submit has exited."""
-    deadline = time.monotonic() + SETTLE_TIMEOUT
-    while True:
-        r = post_batch(livy, body)
-        if r.status_code != 400 or r.json().get("msg") != TOO_MANY or time.monotonic() > deadline:
-            return r
-        rt.timings["too_many_retries"] = rt.timings.get("too_many_retries", 0) + 1
-        time.sleep(0.5)
-
-
-def batch_log(livy, bid) -> str:
-    try:
-        r = requests.get(f"{livy['url']}/batches/{bid}/log?from=0&size=100000", timeout=10)
-        return "\n".join(r.json().get("log", [])) if r.status_code == 200 else f"<{r.status_code}: {r.text}>"
-    except (requests.RequestException, ValueError) as e:
-        return f"<no batch log: {e}>"
-
-
-def batch_state(rt, livy, bid) -> str:
-    """The batch's state; fails with its log if it ended badly."""
-    state = requests.get(f"{livy['url']}/batches/{bid}", timeout=10).json().get("state")
-    if state in ("dead", "error", "killed"):
-        rt.fail(f"batch {bid} went {state}; its log:\n{batch_log(livy, bid)}")
-    return state
+def count_retry(rt):
+    rt.timings["too_many_retries"] = rt.timings.get("too_many_retries", 0) + 1
 
 
 def delete_batch(rt, livy, bid, script: Path):
@@ -310,20 +280,20 @@ def test_livy_batch_runs_a_spark_job_on_the_cluster(runtime, master, worker, liv
     # A local file outside livy.file.local-dir-whitelist is refused up front.
     outside = runtime.tmp / "not_whitelisted.py"
     outside.write_text(SUM_JOB.format(tag="NOPE"))
-    r = post_batch(livy, {"file": outside.as_uri(), "conf": batch_conf(runtime)})
+    r = post_batch(livy['url'], {"file": outside.as_uri(), "conf": batch_conf(runtime)})
     if r.status_code != 400 or "cannot be added to user sessions" not in r.text:
         runtime.fail(f"POST /batches with a file outside the whitelist answered {r.status_code}: {r.text}")
 
     name = f"livy-batch-sum-{uuid.uuid4().hex[:8]}"
     t0 = time.monotonic()
-    r = post_batch_when_free(runtime, livy, {"file": job.as_uri(), "name": name, "conf": batch_conf(runtime)})
+    r = post_batch_when_free(livy['url'], {"file": job.as_uri(), "name": name, "conf": batch_conf(runtime)}, SETTLE_TIMEOUT, on_retry=lambda: count_retry(runtime))
     if r.status_code != 201:
         runtime.fail(f"POST /batches answered {r.status_code}: {r.text}")
     bid = r.json()["id"]
-    runtime.wait_for(f"batch {bid} to succeed", lambda: batch_state(runtime, livy, bid) == "success",
+    runtime.wait_for(f"batch {bid} to succeed", lambda: batch_state(livy['url'], bid, runtime.fail) == "success",
                      BATCH_TIMEOUT, interval=1, proc=livy["proc"])
     runtime.timings["livy_batch"] = time.monotonic() - t0
-    log = batch_log(livy, bid)
+    log = batch_log(livy['url'], bid)
     if "LIVY_BATCH_SUM=500500" not in log:
         runtime.fail(f"batch {bid} succeeded without printing LIVY_BATCH_SUM=500500; its log:\n{log}")
 
@@ -343,13 +313,13 @@ def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy)
     def body(n):
         return {"file": sleeper.as_uri(), "name": f"livy-sleeper-{run}-{n}", "conf": batch_conf(runtime)}
 
-    r = post_batch_when_free(runtime, livy, body(1))
+    r = post_batch_when_free(livy['url'], body(1), SETTLE_TIMEOUT, on_retry=lambda: count_retry(runtime))
     if r.status_code != 201:
         runtime.fail(f"POST /batches answered {r.status_code}: {r.text}")
     first = r.json()["id"]
 
     def driver_up():
-        return batch_state(runtime, livy, first) == "running" and "LIVY_SLEEPER_UP" in batch_log(livy, first)
+        return batch_state(livy['url'], first, runtime.fail) == "running" and "LIVY_SLEEPER_UP" in batch_log(livy['url'], first)
 
     t0 = time.monotonic()
     runtime.wait_for(f"the driver of batch {first} to start", driver_up, BATCH_TIMEOUT, interval=1,
@@ -369,7 +339,7 @@ def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy)
     runtime.wait_for(f"the task of {app_id} to run on its executor", task_sleeping, BATCH_TIMEOUT, interval=1)
 
     # Its spark-submit is Livy's one child process: a second batch is refused.
-    r = post_batch(livy, body(2))
+    r = post_batch(livy['url'], body(2))
     try:
         answer = r.json()
     except ValueError:
@@ -389,7 +359,7 @@ def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy)
                      SETTLE_TIMEOUT)
 
     # The slot is free again: a new batch is accepted (and deleted at once).
-    r = post_batch_when_free(runtime, livy, body(3))
+    r = post_batch_when_free(livy['url'], body(3), SETTLE_TIMEOUT, on_retry=lambda: count_retry(runtime))
     if r.status_code != 201:
         runtime.fail(f"POST /batches after the DELETE answered {r.status_code}: {r.text}")
     delete_batch(runtime, livy, r.json()["id"], sleeper)

@@ -1,0 +1,46 @@
+"""A small client for Livy's /batches API, shared by the runtime tests.
+
+Functions take the Livy base URL ("http://127.0.0.1:PORT"). `fail` is the test's
+failure callback, so a batch that dies fails the test with its log attached."""
+
+import json
+import time
+
+import requests
+
+TOO_MANY = "Rejected, too many sessions are being created!"
+HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
+
+
+def post_batch(url, body) -> requests.Response:
+    return requests.post(f"{url}/batches", headers=HEADERS, data=json.dumps(body), timeout=30)
+
+
+def post_batch_when_free(url, body, settle_timeout, on_retry=None) -> requests.Response:
+    """POST /batches, retried (up to settle_timeout seconds) only while Livy answers
+    TOO_MANY: its child-process count drops in a thread of its own, just after the
+    previous spark-submit has exited."""
+    deadline = time.monotonic() + settle_timeout
+    while True:
+        r = post_batch(url, body)
+        if r.status_code != 400 or r.json().get("msg") != TOO_MANY or time.monotonic() > deadline:
+            return r
+        if on_retry:
+            on_retry()
+        time.sleep(0.5)
+
+
+def batch_log(url, bid) -> str:
+    try:
+        r = requests.get(f"{url}/batches/{bid}/log?from=0&size=100000", timeout=10)
+        return "\n".join(r.json().get("log", [])) if r.status_code == 200 else f"<{r.status_code}: {r.text}>"
+    except (requests.RequestException, ValueError) as e:
+        return f"<no batch log: {e}>"
+
+
+def batch_state(url, bid, fail) -> str:
+    """The batch's state; fails with its log if it ended badly."""
+    state = requests.get(f"{url}/batches/{bid}", timeout=10).json().get("state")
+    if state in ("dead", "error", "killed"):
+        fail(f"batch {bid} went {state}; its log:\n{batch_log(url, bid)}")
+    return state
