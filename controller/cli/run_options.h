@@ -18,7 +18,7 @@ struct RunOptions {
   std::chrono::seconds lease_duration{15};
   std::chrono::seconds renew_deadline{10};
   std::chrono::seconds retry_period{2};
-  std::string metrics_bind_address = "127.0.0.1:8080";  // "0" disables
+  std::string metrics_bind_address = "127.0.0.1:8080";       // "0" disables
   std::string health_probe_bind_address = "127.0.0.1:8081";  // "0" disables
   int max_concurrent_reconciles = 4;
   double kube_api_qps = 20;

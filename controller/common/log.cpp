@@ -33,7 +33,8 @@ const char* LevelName(Level level) {
 std::string Timestamp() {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
@@ -62,7 +63,8 @@ Level ParseLevel(std::string_view name) {
 Format ParseFormat(std::string_view name) {
   if (name == "text") return Format::kText;
   if (name == "json") return Format::kJson;
-  throw std::invalid_argument("unknown log format \"" + std::string(name) + "\" (use text or json)");
+  throw std::invalid_argument("unknown log format \"" + std::string(name) +
+                              "\" (use text or json)");
 }
 
 void Configure(Level level, Format format) {
@@ -76,7 +78,8 @@ void Write(Level level, std::string_view message, Fields fields) {
   if (!Enabled(level)) return;
   std::string line;
   if (g_format.load() == Format::kJson) {
-    json::Object obj{{"ts", Timestamp()}, {"level", LevelName(level)}, {"msg", std::string(message)}};
+    json::Object obj{
+        {"ts", Timestamp()}, {"level", LevelName(level)}, {"msg", std::string(message)}};
     for (const auto& [k, v] : fields) obj.insert_or_assign(std::string(k), v);
     line = json::Dump(json::Value(std::move(obj)));
   } else {

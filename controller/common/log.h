@@ -13,7 +13,8 @@ namespace spyt::log {
 enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 enum class Format { kText, kJson };
 
-// Throws std::invalid_argument for an unknown name ("debug", "info", "warn", "error"; "text", "json").
+// Throws std::invalid_argument for an unknown name ("debug", "info", "warn", "error"; "text",
+// "json").
 Level ParseLevel(std::string_view name);
 Format ParseFormat(std::string_view name);
 

@@ -72,7 +72,7 @@ struct TlsConfig {
   std::string ca_pem;           // trust only these CAs when set; system CAs otherwise
   std::string client_cert_pem;  // client-certificate authentication
   std::string client_key_pem;
-  std::string server_name;      // SNI / verification name override
+  std::string server_name;  // SNI / verification name override
 };
 
 // The real transport (cpprestsdk). base_url: "https://127.0.0.1:6443" or "http://...".

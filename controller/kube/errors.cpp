@@ -122,7 +122,8 @@ ApiError ErrorFromResponse(const http::Response& response) {
         if (const json::Value* cs = details->find("causes"); cs && cs->is_array()) {
           for (const auto& c : cs->as_array()) {
             if (!c.is_object()) continue;
-            causes.push_back({StringField(c, "reason"), StringField(c, "message"), StringField(c, "field")});
+            causes.push_back(
+                {StringField(c, "reason"), StringField(c, "message"), StringField(c, "field")});
           }
         }
         if (const json::Value* ra = details->find("retryAfterSeconds"); ra && ra->is_int()) {

@@ -15,7 +15,9 @@ struct Resource {
 
   std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
   // "/api/v1" or "/apis/apps/v1".
-  std::string BasePath() const { return group.empty() ? "/api/" + version : "/apis/" + group + "/" + version; }
+  std::string BasePath() const {
+    return group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+  }
   friend bool operator==(const Resource&, const Resource&) = default;
 };
 

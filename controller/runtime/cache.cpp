@@ -7,7 +7,8 @@ std::string ResourceId(const kube::Resource& r) { return r.plural + "." + r.grou
 
 }  // namespace
 
-void Cache::Register(const kube::Resource& resource, const std::string& ns, const Informer& informer) {
+void Cache::Register(const kube::Resource& resource, const std::string& ns,
+                     const Informer& informer) {
   informers_[{ResourceId(resource), ns}] = &informer;
 }
 
@@ -25,14 +26,16 @@ std::optional<json::Value> Cache::Get(const kube::Resource& resource, const std:
 }
 
 std::vector<json::Value> Cache::ListByLabel(const kube::Resource& resource, const std::string& ns,
-                                            const std::string& key, const std::string& value) const {
+                                            const std::string& key,
+                                            const std::string& value) const {
   std::vector<json::Value> out;
   const Store* store = StoreFor(resource, ns);
   if (store == nullptr) return out;
   for (auto& obj : store->List()) {
     const json::Value* meta = obj.find("metadata");
     const json::Value* obj_ns = meta ? meta->find("namespace") : nullptr;
-    if (resource.namespaced && (!obj_ns || !obj_ns->is_string() || obj_ns->as_string() != ns)) continue;
+    if (resource.namespaced && (!obj_ns || !obj_ns->is_string() || obj_ns->as_string() != ns))
+      continue;
     const json::Value* labels = meta ? meta->find("labels") : nullptr;
     const json::Value* v = labels ? labels->find(key) : nullptr;
     if (v != nullptr && v->is_string() && v->as_string() == value) out.push_back(std::move(obj));

@@ -75,7 +75,8 @@ void Controller::Watch(Informer& informer, Mapper mapper) {
 void Controller::Enqueue(const Request& request) { queue_.Add(request.Key()); }
 
 void Controller::Start() {
-  log::Info("starting controller", {{"controller", options_.name}, {"workers", std::to_string(options_.workers)}});
+  log::Info("starting controller",
+            {{"controller", options_.name}, {"workers", std::to_string(options_.workers)}});
   for (int i = 0; i < options_.workers; ++i) {
     workers_.emplace_back([this] {
       while (ProcessNext()) {
@@ -114,7 +115,8 @@ bool Controller::ProcessNext() {
   } catch (const TerminalError& e) {
     result = "terminal_error";
     queue_.Forget(*key);
-    log::Error("reconcile failed permanently", {{"controller", options_.name}, {"key", *key}, {"error", e.what()}});
+    log::Error("reconcile failed permanently",
+               {{"controller", options_.name}, {"key", *key}, {"error", e.what()}});
   } catch (const kube::ApiError& e) {
     result = "error";
     if (e.retry_after()) {
@@ -123,12 +125,16 @@ bool Controller::ProcessNext() {
       queue_.AddRateLimited(*key);
     }
     log::Warn("reconcile failed, will retry",
-              {{"controller", options_.name}, {"key", *key}, {"reason", kube::ReasonName(e.reason())},
-               {"error", e.what()}, {"retries", std::to_string(queue_.NumRequeues(*key))}});
+              {{"controller", options_.name},
+               {"key", *key},
+               {"reason", kube::ReasonName(e.reason())},
+               {"error", e.what()},
+               {"retries", std::to_string(queue_.NumRequeues(*key))}});
   } catch (const std::exception& e) {
     result = "error";
     queue_.AddRateLimited(*key);
-    log::Warn("reconcile failed, will retry", {{"controller", options_.name}, {"key", *key}, {"error", e.what()}});
+    log::Warn("reconcile failed, will retry",
+              {{"controller", options_.name}, {"key", *key}, {"error", e.what()}});
   }
   double seconds = std::chrono::duration<double>(clock_.Now() - started).count();
   queue_.Done(*key);

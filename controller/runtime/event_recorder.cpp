@@ -96,8 +96,8 @@ void EventRecorder::Record(const ObjectRef& object, const std::string& type,
       s.count++;
       s.last = now;
       lru_.splice(lru_.begin(), lru_, s.lru);
-      json::Value patch = json::Object{{"count", s.count},
-                                       {"lastTimestamp", FormatRfc3339(clock_.WallNow())}};
+      json::Value patch =
+          json::Object{{"count", s.count}, {"lastTimestamp", FormatRfc3339(clock_.WallNow())}};
       std::string name = s.event_name, ns = s.ns;
       lock.unlock();
       try {
@@ -122,11 +122,12 @@ void EventRecorder::Record(const ObjectRef& object, const std::string& type,
       it->second = Series{name, object.ns, 1, now, it->second.lru};
     }
     lock.unlock();
-    client_.Create(kube::resources::kEvents, object.ns, NewEvent(object, type, reason, message, name));
+    client_.Create(kube::resources::kEvents, object.ns,
+                   NewEvent(object, type, reason, message, name));
     created_++;
   } catch (const kube::ApiError& e) {
-    log::Warn("could not record event", {{"object", object.ns + "/" + object.name},
-                                         {"reason", reason}, {"error", e.what()}});
+    log::Warn("could not record event",
+              {{"object", object.ns + "/" + object.name}, {"reason", reason}, {"error", e.what()}});
   }
 }
 

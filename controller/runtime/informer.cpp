@@ -37,7 +37,8 @@ std::string Informer::Describe() const {
 std::string Informer::ListAndReplace() {
   kube::ListOptions opts;
   opts.label_selector = options_.label_selector;
-  kube::ListResult list = kube::ListAll(client_, options_.resource, options_.ns, opts, options_.page_size);
+  kube::ListResult list =
+      kube::ListAll(client_, options_.resource, options_.ns, opts, options_.page_size);
   std::set<std::string> seen;
   for (auto& item : list.items) {
     json::Value obj = StripForCache(std::move(item));
@@ -144,7 +145,8 @@ void Informer::Run() {
         rv = ListAndReplace();
         need_list = false;
         if (!synced_.exchange(true)) {
-          log::Info("informer synced", {{"resource", Describe()}, {"objects", std::to_string(store_.Size())}});
+          log::Info("informer synced",
+                    {{"resource", Describe()}, {"objects", std::to_string(store_.Size())}});
         }
         if (metrics_ != nullptr) metrics_->Relisted(options_.resource.plural);
       }
@@ -166,8 +168,9 @@ void Informer::Run() {
         need_list = true;
         continue;
       }
-      log::Warn("list/watch failed, retrying",
-                {{"resource", Describe()}, {"reason", kube::ReasonName(e.reason())}, {"error", e.what()}});
+      log::Warn("list/watch failed, retrying", {{"resource", Describe()},
+                                                {"reason", kube::ReasonName(e.reason())},
+                                                {"error", e.what()}});
       if (!SleepBackoff(failures++)) break;
     }
   }

@@ -40,7 +40,9 @@ bool Manager::CachesSynced() const {
   return true;
 }
 
-bool Manager::IsLeader() const { return !options_.leader_elect || (elector_ && elector_->IsLeader()); }
+bool Manager::IsLeader() const {
+  return !options_.leader_elect || (elector_ && elector_->IsLeader());
+}
 
 int Manager::health_port() const { return health_ ? health_->port() : 0; }
 
@@ -85,7 +87,8 @@ void Manager::WaitForStop() {
     }
     int sig = sigtimedwait(&set, nullptr, &timeout);
     if (sig == SIGTERM || sig == SIGINT) {
-      log::Info("received signal, shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      log::Info("received signal, shutting down",
+                {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       RequestStop();
       return;
     }
@@ -110,7 +113,8 @@ int Manager::Run() {
   std::thread starter([this] {
     auto deadline = std::chrono::steady_clock::now() + options_.cache_sync_timeout;
     for (auto& inf : informers_) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (!inf->WaitForSync(std::max(left, std::chrono::milliseconds(1)))) {
         std::lock_guard lock(mutex_);
         if (!stop_requested_) {
@@ -138,11 +142,14 @@ int Manager::Run() {
       for (auto& c : controllers_) c->queue().ShutDown();
       cv_.notify_all();
     };
-    callbacks.on_new_leader = [](const std::string& id) { log::Info("leader is now", {{"identity", id}}); };
+    callbacks.on_new_leader = [](const std::string& id) {
+      log::Info("leader is now", {{"identity", id}});
+    };
     {
       std::lock_guard lock(mutex_);
       if (stop_requested_) return;
-      elector_ = std::make_unique<LeaderElector>(client_, clock_, options_.leader_election, callbacks);
+      elector_ =
+          std::make_unique<LeaderElector>(client_, clock_, options_.leader_election, callbacks);
     }
     elector_->Run();
   });

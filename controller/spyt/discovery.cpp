@@ -13,8 +13,10 @@ bool ConditionTrue(const api::SpytClusterStatus& st, const char* type) {
   return c != nullptr && c->status == "True";
 }
 
-std::string HostPort(const api::SpytCluster& c, Component comp, const std::string& domain, int port) {
-  return ChildName(c, comp) + "." + c.metadata.namespace_ + ".svc." + domain + ":" + std::to_string(port);
+std::string HostPort(const api::SpytCluster& c, Component comp, const std::string& domain,
+                     int port) {
+  return ChildName(c, comp) + "." + c.metadata.namespace_ + ".svc." + domain + ":" +
+         std::to_string(port);
 }
 
 }  // namespace
@@ -43,7 +45,8 @@ DiscoveryEntries BuildDiscoveryEntries(const api::SpytCluster& c, const api::Spy
 }
 
 DesiredObject DiscoveryConfigMap(const api::SpytCluster& c, const DiscoveryEntries& entries) {
-  DesiredObject cm = detail::NewObject(kube::resources::kConfigMaps, c, DiscoveryName(c), ClusterLabels(c));
+  DesiredObject cm =
+      detail::NewObject(kube::resources::kConfigMaps, c, DiscoveryName(c), ClusterLabels(c));
   json::Object data;
   for (const auto& [k, v] : entries) data.emplace(k, v);
   cm.object["data"] = json::Value(std::move(data));

@@ -7,7 +7,8 @@
 namespace spyt::cluster {
 namespace {
 
-std::int64_t IntAt(const json::Value& obj, std::initializer_list<const char*> path, std::int64_t fallback) {
+std::int64_t IntAt(const json::Value& obj, std::initializer_list<const char*> path,
+                   std::int64_t fallback) {
   const json::Value* v = &obj;
   for (const char* key : path) {
     v = v->find(key);
@@ -38,11 +39,14 @@ api::Condition Make(const std::string& type, bool ok, const std::string& reason,
 api::Condition ComponentCondition(const std::string& type, const std::string& what, bool enabled,
                                   const WorkloadReadiness& r, std::int64_t generation,
                                   const std::string& now) {
-  if (!enabled) return Make(type, false, "Disabled", what + ": disabled in the spec", generation, now);
-  if (!r.exists) return Make(type, false, "NotCreated", what + ": not created yet", generation, now);
+  if (!enabled)
+    return Make(type, false, "Disabled", what + ": disabled in the spec", generation, now);
+  if (!r.exists)
+    return Make(type, false, "NotCreated", what + ": not created yet", generation, now);
   std::string counts = std::to_string(r.ready) + "/" + std::to_string(r.desired) + " pods ready";
   if (r.Ready()) return Make(type, true, "Ready", what + ": " + counts, generation, now);
-  if (!r.rolled_out) return Make(type, false, "RollingOut", what + ": rolling out, " + counts, generation, now);
+  if (!r.rolled_out)
+    return Make(type, false, "RollingOut", what + ": rolling out, " + counts, generation, now);
   return Make(type, false, "NotReady", what + ": " + counts, generation, now);
 }
 
@@ -92,11 +96,14 @@ api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const ObservedCh
   const bool history_on = c.spec.history_server.enabled;
   const bool livy_on = c.spec.livy.enabled;
 
-  SetCondition(st.conditions, ComponentCondition(api::condition::kMasterReady, "master", true, master, gen, now));
-  SetCondition(st.conditions, ComponentCondition(api::condition::kWorkersReady, "workers", true, workers, gen, now));
-  SetCondition(st.conditions, ComponentCondition(api::condition::kHistoryServerReady, "history server",
-                                                 history_on, history, gen, now));
-  SetCondition(st.conditions, ComponentCondition(api::condition::kLivyReady, "Livy", livy_on, livy, gen, now));
+  SetCondition(st.conditions,
+               ComponentCondition(api::condition::kMasterReady, "master", true, master, gen, now));
+  SetCondition(st.conditions, ComponentCondition(api::condition::kWorkersReady, "workers", true,
+                                                 workers, gen, now));
+  SetCondition(st.conditions, ComponentCondition(api::condition::kHistoryServerReady,
+                                                 "history server", history_on, history, gen, now));
+  SetCondition(st.conditions,
+               ComponentCondition(api::condition::kLivyReady, "Livy", livy_on, livy, gen, now));
 
   std::vector<std::string> waiting;
   if (!master.Ready()) waiting.push_back("master");
@@ -106,11 +113,15 @@ api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const ObservedCh
   std::string list;
   for (const auto& w : waiting) list += (list.empty() ? "" : ", ") + w;
   bool ready = waiting.empty();
-  SetCondition(st.conditions, Make(api::condition::kReady, ready, ready ? "AllComponentsReady" : "ComponentsNotReady",
-                                   ready ? "every enabled component is ready" : "waiting for: " + list, gen, now));
-  SetCondition(st.conditions, Make(api::condition::kReconciling, !ready, ready ? "Reconciled" : "Progressing",
-                                   ready ? "the cluster matches its spec" : "waiting for: " + list, gen, now));
-  SetCondition(st.conditions, Make(api::condition::kDegraded, false, "AsExpected", "the spec is valid", gen, now));
+  SetCondition(
+      st.conditions,
+      Make(api::condition::kReady, ready, ready ? "AllComponentsReady" : "ComponentsNotReady",
+           ready ? "every enabled component is ready" : "waiting for: " + list, gen, now));
+  SetCondition(st.conditions,
+               Make(api::condition::kReconciling, !ready, ready ? "Reconciled" : "Progressing",
+                    ready ? "the cluster matches its spec" : "waiting for: " + list, gen, now));
+  SetCondition(st.conditions,
+               Make(api::condition::kDegraded, false, "AsExpected", "the spec is valid", gen, now));
 
   st.workers.desired = c.spec.workers.replicas;
   st.workers.ready = std::min(workers.exists ? workers.ready : 0, c.spec.workers.replicas);
@@ -129,7 +140,8 @@ api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const ObservedCh
   }
   st.endpoints.livy.reset();
   if (livy_on) {
-    st.endpoints.livy = "http://" + Host(c, Component::kLivy, domain) + ":" + std::to_string(c.spec.livy.port);
+    st.endpoints.livy =
+        "http://" + Host(c, Component::kLivy, domain) + ":" + std::to_string(c.spec.livy.port);
   }
   st.discovery.path = DiscoveryPath(c);
   st.discovery.config_map = DiscoveryName(c);
@@ -141,12 +153,15 @@ api::SpytClusterStatus InvalidSpecStatus(const api::SpytCluster& c, const api::F
   api::SpytClusterStatus st = c.status;
   st.observed_generation = c.metadata.generation;
   std::string message = "the spec is invalid: " + api::Summarize(errors);
-  SetCondition(st.conditions, Make(api::condition::kDegraded, true, "InvalidSpec", message, c.metadata.generation, now));
-  SetCondition(st.conditions, Make(api::condition::kReconciling, false, "InvalidSpec",
-                                   "not applying an invalid spec; running components are left as they are",
+  SetCondition(st.conditions, Make(api::condition::kDegraded, true, "InvalidSpec", message,
                                    c.metadata.generation, now));
+  SetCondition(st.conditions,
+               Make(api::condition::kReconciling, false, "InvalidSpec",
+                    "not applying an invalid spec; running components are left as they are",
+                    c.metadata.generation, now));
   if (FindCondition(st.conditions, api::condition::kReady) == nullptr) {
-    SetCondition(st.conditions, Make(api::condition::kReady, false, "InvalidSpec", message, c.metadata.generation, now));
+    SetCondition(st.conditions, Make(api::condition::kReady, false, "InvalidSpec", message,
+                                     c.metadata.generation, now));
   }
   return st;
 }

@@ -23,7 +23,8 @@ TEST_SUITE("run_options") {
   }
 
   TEST_CASE("0 disables the metrics and health servers") {
-    RunOptions o = ParseRunOptions({"--metrics-bind-address", "0", "--health-probe-bind-address", "0"});
+    RunOptions o =
+        ParseRunOptions({"--metrics-bind-address", "0", "--health-probe-bind-address", "0"});
     CHECK(o.metrics_bind_address.empty());
     CHECK(o.health_probe_bind_address.empty());
   }
@@ -33,7 +34,8 @@ TEST_SUITE("run_options") {
                       doctest::Contains("--leader-election-lease-duration"));
     CHECK_THROWS_WITH(ParseRunOptions({"--max-concurrent-reconciles", "0"}),
                       doctest::Contains("--max-concurrent-reconciles"));
-    CHECK_THROWS_WITH(ParseRunOptions({"--kube-api-qps", "-1"}), doctest::Contains("--kube-api-qps"));
+    CHECK_THROWS_WITH(ParseRunOptions({"--kube-api-qps", "-1"}),
+                      doctest::Contains("--kube-api-qps"));
     CHECK_THROWS_AS(ParseRunOptions({"--no-such-flag"}), boost::program_options::error);
   }
 }

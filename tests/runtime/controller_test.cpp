@@ -26,19 +26,20 @@ class ScriptedReconciler : public Reconciler {
 };
 
 Controller MakeController(ScriptedReconciler& r) {
-  return Controller(r, RealClock(), {"test", 1},
-                    MakeExponentialRateLimiter(std::chrono::milliseconds(1), std::chrono::milliseconds(50)));
+  return Controller(
+      r, RealClock(), {"test", 1},
+      MakeExponentialRateLimiter(std::chrono::milliseconds(1), std::chrono::milliseconds(50)));
 }
 
 json::Value Owned(const std::string& owner_kind, bool controller) {
   return json::Object{
-      {"metadata",
-       json::Object{{"name", "child"},
-                    {"namespace", "ns"},
-                    {"ownerReferences", json::Array{json::Object{{"apiVersion", "spyt.dev/v1alpha1"},
-                                                                 {"kind", owner_kind},
-                                                                 {"name", "parent"},
-                                                                 {"controller", controller}}}}}}};
+      {"metadata", json::Object{{"name", "child"},
+                                {"namespace", "ns"},
+                                {"ownerReferences",
+                                 json::Array{json::Object{{"apiVersion", "spyt.dev/v1alpha1"},
+                                                          {"kind", owner_kind},
+                                                          {"name", "parent"},
+                                                          {"controller", controller}}}}}}};
 }
 
 }  // namespace
@@ -100,7 +101,8 @@ TEST_SUITE("controller") {
     int calls = 0;
     r.script = [&](const Request&) -> Result {
       if (++calls == 1) {
-        throw kube::ApiError(kube::Reason::kTooManyRequests, 429, "slow down", {}, std::chrono::seconds(0));
+        throw kube::ApiError(kube::Reason::kTooManyRequests, 429, "slow down", {},
+                             std::chrono::seconds(0));
       }
       return {};
     };

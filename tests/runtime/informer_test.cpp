@@ -16,7 +16,8 @@ json::Value ConfigMap(const std::string& name, const std::string& value = "v",
                       const std::string& label = "ours") {
   return json::Object{{"apiVersion", "v1"},
                       {"kind", "ConfigMap"},
-                      {"metadata", json::Object{{"name", name}, {"namespace", "ns"},
+                      {"metadata", json::Object{{"name", name},
+                                                {"namespace", "ns"},
                                                 {"labels", json::Object{{"owner", label}}},
                                                 {"managedFields", json::Array{json::Object{}}}}},
                       {"data", json::Object{{"k", value}}}};

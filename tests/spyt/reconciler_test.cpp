@@ -23,16 +23,17 @@ struct Harness {
   ClusterReconciler reconciler{client, cache, events, runtime::RealClock(), BuildOptions{}};
 
   Harness() {
-    for (const auto* r : {&res::kSpytClusters, &res::kStatefulSets, &res::kDeployments, &res::kServices,
-                          &res::kConfigMaps}) {
-      informers.push_back(std::make_unique<runtime::Informer>(client, runtime::RealClock(),
-                                                              runtime::InformerOptions{*r, "ns", ""}));
+    for (const auto* r : {&res::kSpytClusters, &res::kStatefulSets, &res::kDeployments,
+                          &res::kServices, &res::kConfigMaps}) {
+      informers.push_back(std::make_unique<runtime::Informer>(
+          client, runtime::RealClock(), runtime::InformerOptions{*r, "ns", ""}));
       cache.Register(*r, "ns", *informers.back());
     }
   }
 
   void CreateExample(const std::string& example) {
-    json::Value doc = yaml::ParseOne(testing::ReadText(testing::SourcePath("examples/" + example + ".yaml")));
+    json::Value doc =
+        yaml::ParseOne(testing::ReadText(testing::SourcePath("examples/" + example + ".yaml")));
     doc["metadata"]["namespace"] = "ns";
     client.Create(res::kSpytClusters, "ns", doc);
   }
@@ -42,9 +43,12 @@ struct Harness {
     reconciler.Reconcile({"ns", name});
   }
 
-  json::Value Cluster(const std::string& name) { return *client.Peek(res::kSpytClusters, "ns", name); }
+  json::Value Cluster(const std::string& name) {
+    return *client.Peek(res::kSpytClusters, "ns", name);
+  }
 
-  std::string ConditionOf(const std::string& name, const std::string& type, const char* field = "status") {
+  std::string ConditionOf(const std::string& name, const std::string& type,
+                          const char* field = "status") {
     json::Value cluster = Cluster(name);
     const json::Value* status = cluster.find("status");
     const json::Value* conds = status ? status->find("conditions") : nullptr;
@@ -59,18 +63,21 @@ struct Harness {
   void MarkReady(const kube::Resource& r, const std::string& name) {
     json::Value obj = *client.Peek(r, "ns", name);
     std::int64_t replicas = obj.find("spec")->find("replicas")->as_int();
-    obj["status"] = json::Object{{"observedGeneration", obj.find("metadata")->find("generation")->as_int()},
-                                 {"readyReplicas", replicas},
-                                 {"updatedReplicas", replicas},
-                                 {"replicas", replicas}};
+    obj["status"] =
+        json::Object{{"observedGeneration", obj.find("metadata")->find("generation")->as_int()},
+                     {"readyReplicas", replicas},
+                     {"updatedReplicas", replicas},
+                     {"replicas", replicas}};
     client.Seed(r, obj);
   }
 
   void MarkAllReady(const std::string& c) {
     MarkReady(res::kStatefulSets, c + "-master");
     MarkReady(res::kStatefulSets, c + "-worker");
-    if (client.Peek(res::kDeployments, "ns", c + "-livy")) MarkReady(res::kDeployments, c + "-livy");
-    if (client.Peek(res::kDeployments, "ns", c + "-history-server")) MarkReady(res::kDeployments, c + "-history-server");
+    if (client.Peek(res::kDeployments, "ns", c + "-livy"))
+      MarkReady(res::kDeployments, c + "-livy");
+    if (client.Peek(res::kDeployments, "ns", c + "-history-server"))
+      MarkReady(res::kDeployments, c + "-history-server");
   }
 };
 
@@ -127,7 +134,8 @@ TEST_SUITE("reconciler") {
     CHECK(h.events.created() == 1);
     h.Reconcile("livy");
     json::Value discovery = *h.client.Peek(res::kConfigMaps, "ns", "livy-discovery");
-    CHECK(discovery.find("data")->find("livy")->as_string() == "livy-livy.ns.svc.cluster.local:8998");
+    CHECK(discovery.find("data")->find("livy")->as_string() ==
+          "livy-livy.ns.svc.cluster.local:8998");
   }
 
   TEST_CASE("lastTransitionTime stays put while a condition keeps its status") {
@@ -167,7 +175,10 @@ TEST_SUITE("reconciler") {
     h.client.ResetCounts();
     h.Reconcile("minimal");
     CHECK(h.client.Requests("apply", res::kStatefulSets) == 1);
-    CHECK(h.client.Peek(res::kStatefulSets, "ns", "minimal-worker")->find("spec")->find("replicas")->as_int() == 2);
+    CHECK(h.client.Peek(res::kStatefulSets, "ns", "minimal-worker")
+              ->find("spec")
+              ->find("replicas")
+              ->as_int() == 2);
   }
 
   TEST_CASE("an invalid spec marks the cluster Degraded and touches no child") {
@@ -181,7 +192,8 @@ TEST_SUITE("reconciler") {
     h.Reconcile("livy");
     CHECK(h.ConditionOf("livy", "Degraded") == "True");
     CHECK(h.ConditionOf("livy", "Degraded", "reason") == "InvalidSpec");
-    CHECK(h.ConditionOf("livy", "Degraded", "message").find("spec.livy.maxSessions") != std::string::npos);
+    CHECK(h.ConditionOf("livy", "Degraded", "message").find("spec.livy.maxSessions") !=
+          std::string::npos);
     CHECK(h.client.Requests("apply") == 0);
     CHECK(h.client.Requests("delete") == 0);
     CHECK(h.client.Requests("create", res::kEvents) == 1);
@@ -202,7 +214,9 @@ TEST_SUITE("reconciler") {
   }
 
   TEST_CASE("Contains ignores fields the server added and notices changed ones") {
-    json::Value desired = json::Object{{"spec", json::Object{{"replicas", 2}, {"ports", json::Array{json::Object{{"port", 80}}}}}}};
+    json::Value desired =
+        json::Object{{"spec", json::Object{{"replicas", 2},
+                                           {"ports", json::Array{json::Object{{"port", 80}}}}}}};
     json::Value live = desired;
     live["spec"]["ports"].as_array()[0]["targetPort"] = 80;
     live["spec"]["revisionHistoryLimit"] = 10;

@@ -82,11 +82,13 @@ TEST_SUITE("status") {
   TEST_CASE("an invalid spec is Degraded with the field errors, other conditions kept") {
     auto c = testing::LoadExample("livy");
     c.status = ComputeStatus(c, AllReady(), "cluster.local", "t1");
-    api::FieldErrors errors = {{api::FieldError::Type::kInvalid, "spec.livy.maxSessions", "0", "must be at least 1"}};
+    api::FieldErrors errors = {
+        {api::FieldError::Type::kInvalid, "spec.livy.maxSessions", "0", "must be at least 1"}};
     auto st = InvalidSpecStatus(c, errors, "t2");
     CHECK(StatusOf(st, "Degraded") == "True");
     CHECK(StatusOf(st, "Degraded", true) == "InvalidSpec");
-    CHECK(FindCondition(st.conditions, "Degraded")->message.find("spec.livy.maxSessions") != std::string::npos);
+    CHECK(FindCondition(st.conditions, "Degraded")->message.find("spec.livy.maxSessions") !=
+          std::string::npos);
     CHECK(StatusOf(st, "Ready") == "True");  // what runs is untouched and still serves
   }
 
@@ -105,8 +107,11 @@ TEST_SUITE("status") {
   }
 
   TEST_CASE("the discovery command prints spark-discovery-yt's seven lines") {
-    DiscoveryEntries e = {{"spark_address", "m:7077"}, {"webui", "m:8080"}, {"rest", "m:6066"},
-                          {"livy", "l:8998"}, {"version", "1.75.4"}};
+    DiscoveryEntries e = {{"spark_address", "m:7077"},
+                          {"webui", "m:8080"},
+                          {"rest", "m:6066"},
+                          {"livy", "l:8998"},
+                          {"version", "1.75.4"}};
     CHECK(FormatDiscovery(e) ==
           "Master: m:7077\n"
           "Master Web UI: http://m:8080/\n"
