@@ -1,0 +1,49 @@
+#pragma once
+
+// What the local runtime runs for a SpytCluster: one spyt-launcher process per
+// master, worker, history server and Livy, with the same roles and SPYT flags the
+// Kubernetes pods run (controller/spyt builds those), placed on 127.0.0.1 with
+// ports from the PortBook and directories under the cluster's state directory.
+// Pure apart from the port book.
+
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "local/port_book.h"
+#include "spyt/names.h"
+
+namespace spyt::local {
+
+struct ProcessSpec {
+  std::string
+      id;  // "<cluster>/master", "<cluster>/worker-0", "<cluster>/history-server", "<cluster>/livy"
+  cluster::Component component;
+  std::vector<std::string> args;  // spyt-launcher's arguments, the role first
+  int probe_port = 0;             // ready when it accepts TCP connections
+  std::string work_dir;
+
+  friend bool operator==(const ProcessSpec&, const ProcessSpec&) = default;
+};
+
+// Addresses of a cluster's components on this machine.
+struct LocalAddresses {
+  int master_rpc = 0;
+  int master_webui = 0;
+  int master_rest = 0;
+  int history = 0;  // 0 when disabled
+  int livy = 0;     // 0 when disabled
+};
+
+struct ClusterPlan {
+  std::vector<ProcessSpec> processes;
+  LocalAddresses addresses;
+  std::string conf_dir;        // where spark-defaults.conf goes
+  std::string spark_defaults;  // its text
+};
+
+// `cluster_dir` is the cluster's own directory under the state directory.
+ClusterPlan PlanCluster(const api::SpytCluster& cluster, PortBook& ports,
+                        const std::string& cluster_dir);
+
+}  // namespace spyt::local
