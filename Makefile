@@ -17,6 +17,16 @@ deps: ## Install everything the build and tests need (idempotent, cached in ~/.c
 	hack/spark-livy.sh
 	hack/python-env.sh >/dev/null
 
+RUN_STATE ?= $(HOME)/.cache/spyt-operator/run
+
+.PHONY: run
+run: ## Run the local runtime on examples/local: a master, 2 workers and Livy (5 sessions, 1 core / 1G drivers).
+	hack/install-deps.sh
+	hack/spark-livy.sh >/dev/null
+	$(MAKE) --no-print-directory build
+	@echo "state, logs and discovery in $(RUN_STATE); edit examples/local/*.yaml to change the cluster; Ctrl-C stops it"
+	$(BUILD_DIR)/controller/spyt-operator local --manifests examples/local --state-dir $(RUN_STATE)
+
 .PHONY: build
 build: ## Configure and build the operator and the unit tests.
 	hack/install-deps.sh

@@ -15,6 +15,7 @@ constexpr const char* kUsage = R"(Usage: spyt-operator COMMAND [ARGS]
 
 Commands:
   run [flags]        run the operator against a Kubernetes cluster
+  local [flags]      run SpytClusters from a directory as local processes
   discovery NAME     print a cluster's addresses as spark-discovery-yt does
   validate FILE...   check SpytCluster manifests as the API server would
   default FILE...    print manifests with every default filled in
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   try {
     if (command == "run") return spyt::cli::RunOperator(args);
+    if (command == "local") return spyt::cli::RunLocal(args);
     if (command == "discovery") return spyt::cli::RunDiscovery(args);
     if (command == "validate") return spyt::cli::RunValidate(args);
     if (command == "default") return spyt::cli::RunDefault(args);

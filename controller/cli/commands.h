@@ -16,5 +16,7 @@ int RunDefault(const std::vector<std::string>& args);
 int RunOperator(const std::vector<std::string>& args);
 // discovery NAME [-n NS]: the cluster's addresses in spark-discovery-yt's format.
 int RunDiscovery(const std::vector<std::string>& args);
+// local --manifests DIR --state-dir DIR: the one-machine runtime.
+int RunLocal(const std::vector<std::string>& args);
 
 }  // namespace spyt::cli

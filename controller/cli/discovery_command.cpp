@@ -4,20 +4,24 @@
 #include "cli/commands.h"
 #include "kube/rest_client.h"
 #include "kube/rest_config.h"
+#include "local/local_runtime.h"
 #include "spyt/discovery.h"
 
 namespace spyt::cli {
 
 int RunDiscovery(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
-  std::string name, ns = "default", kubeconfig;
+  std::string name, ns = "default", kubeconfig, local_state;
   po::options_description desc(
-      "Usage: spyt-operator discovery NAME [-n NAMESPACE] [--kubeconfig FILE]\n\n"
+      "Usage: spyt-operator discovery NAME [-n NAMESPACE] [--kubeconfig FILE | --local "
+      "STATE_DIR]\n\n"
       "Prints where a SpytCluster's components answer, as spark-discovery-yt does.\n\nFlags");
   desc.add_options()("help,h", "show this help")("namespace,n", po::value(&ns)->default_value(ns),
                                                  "namespace of the cluster")(
       "kubeconfig", po::value(&kubeconfig),
-      "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
+      "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)")(
+      "local", po::value(&local_state),
+      "read the state directory of `spyt-operator local` instead of Kubernetes");
   po::options_description hidden;
   hidden.add_options()("name", po::value(&name));
   po::options_description all;
@@ -33,6 +37,16 @@ int RunDiscovery(const std::vector<std::string>& args) {
   po::notify(vm);
   if (name.empty()) throw po::error("the cluster NAME is required");
 
+  if (!local_state.empty()) {
+    auto entries = local::ReadDiscoveryDirectory(local_state + "/discovery/" + name);
+    if (entries.empty()) {
+      std::cerr << "spyt-operator discovery: no discovery records for " << name << " under "
+                << local_state << "/discovery: is `spyt-operator local` running it?\n";
+      return 1;
+    }
+    std::cout << cluster::FormatDiscovery(entries);
+    return 0;
+  }
   auto client = kube::MakeClient(kube::ResolveConfig(kubeconfig));
   json::Value cm;
   try {

@@ -1,0 +1,117 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "common/log.h"
+#include "local/local_runtime.h"
+#include "local/posix_runner.h"
+
+namespace spyt::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// KEY=VALUE lines (hack/spark-livy.sh writes SPARK_HOME, LIVY_HOME, ...); '#' starts a comment.
+std::map<std::string, std::string> ReadEnvFile(const std::string& path) {
+  std::map<std::string, std::string> env;
+  std::ifstream in(path);
+  if (!in)
+    throw std::invalid_argument("--spark-livy-env: cannot read " + path +
+                                " (run hack/spark-livy.sh)");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    auto eq = line.find('=');
+    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return env;
+}
+
+std::string DefaultLauncher() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "spyt-launcher" : (self.parent_path() / "spyt-launcher").string();
+}
+
+std::string DefaultEnvFile() {
+  const char* cache = std::getenv("SPYT_CACHE");
+  if (cache != nullptr) return std::string(cache) + "/spark-livy.env";
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = xdg ? xdg : std::string(home ? home : "/tmp") + "/.cache";
+  return base + "/spyt-operator/spark-livy.env";
+}
+
+}  // namespace
+
+int RunLocal(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  std::string manifests, state, launcher = DefaultLauncher(), env_file = DefaultEnvFile();
+  std::string level = "info", format = "text";
+  po::options_description desc(
+      "Usage: spyt-operator local --manifests DIR --state-dir DIR [flags]\n\n"
+      "Runs the SpytClusters of DIR as local processes (real Spark and Livy), converging\n"
+      "as files change, until SIGINT or SIGTERM.\n\nFlags");
+  desc.add_options()("help,h", "show this help")("manifests", po::value(&manifests)->required(),
+                                                 "directory of SpytCluster YAML files")(
+      "state-dir", po::value(&state)->required(), "where status, discovery, logs and ports go")(
+      "launcher", po::value(&launcher)->default_value(launcher), "the spyt-launcher binary")(
+      "spark-livy-env", po::value(&env_file)->default_value(env_file), "SPARK_HOME/LIVY_HOME file")(
+      "log-level", po::value(&level)->default_value(level), "debug, info, warn or error")(
+      "log-format", po::value(&format)->default_value(format), "text or json");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help") != 0) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  po::notify(vm);
+  log::Configure(log::ParseLevel(level), log::ParseFormat(format));
+  if (!fs::is_directory(manifests))
+    throw std::invalid_argument("--manifests: " + manifests + " is not a directory");
+  if (::access(launcher.c_str(), X_OK) != 0) {
+    throw std::invalid_argument("--launcher: " + launcher + " is not an executable file");
+  }
+  auto env = ReadEnvFile(env_file);
+  env["SPARK_LOCAL_IP"] = "127.0.0.1";
+  env["SPARK_LOCAL_HOSTNAME"] = "127.0.0.1";
+  fs::create_directories(state);
+  state = fs::canonical(state).string();
+
+  local::PosixRunner runner(launcher, env, state + "/logs");
+  local::LocalRuntime rt(runner, runtime::RealClock(), {fs::canonical(manifests).string(), state});
+  std::atomic<bool> stop{false};
+  std::thread signals([&stop] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    timespec timeout{0, 200 * 1000 * 1000};
+    while (!stop) {
+      int sig = sigtimedwait(&set, nullptr, &timeout);
+      if (sig == SIGTERM || sig == SIGINT) {
+        log::Info("received signal, stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        stop = true;
+      }
+    }
+  });
+  try {
+    rt.Run(stop);
+  } catch (...) {
+    stop = true;
+    signals.join();
+    throw;
+  }
+  stop = true;
+  signals.join();
+  log::Info("local runtime stopped");
+  return 0;
+}
+
+}  // namespace spyt::cli

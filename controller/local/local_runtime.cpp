@@ -1,0 +1,276 @@
+#include "local/local_runtime.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/codec.h"
+#include "api/validation.h"
+#include "common/log.h"
+#include "common/yaml.h"
+#include "spyt/status.h"
+
+namespace spyt::local {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Writes only when the content differs, through a rename so readers never see half a file.
+void WriteIfChanged(const fs::path& p, const std::string& text) {
+  if (fs::exists(p) && ReadFile(p) == text) return;
+  fs::create_directories(p.parent_path());
+  fs::path tmp = p;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << text;
+  }
+  fs::rename(tmp, p);
+}
+
+bool Accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// A workload as the status code reads it (spec.replicas, status.readyReplicas, ...).
+json::Value Workload(int replicas, int ready) {
+  return json::Object{{"metadata", json::Object{{"generation", 1}}},
+                      {"spec", json::Object{{"replicas", replicas}}},
+                      {"status", json::Object{{"observedGeneration", 1},
+                                              {"readyReplicas", ready},
+                                              {"updatedReplicas", replicas}}}};
+}
+
+std::string Local(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+}  // namespace
+
+cluster::DiscoveryEntries LocalDiscoveryEntries(const api::SpytCluster& c,
+                                                const api::SpytClusterStatus& st,
+                                                const LocalAddresses& a) {
+  auto ready = [&](const char* type) {
+    const api::Condition* cond = cluster::FindCondition(st.conditions, type);
+    return cond != nullptr && cond->status == "True";
+  };
+  cluster::DiscoveryEntries e;
+  e["version"] = c.spec.spyt_version;
+  e["discovery_path"] = cluster::DiscoveryPath(c);
+  if (ready(api::condition::kMasterReady)) {
+    e["spark_address"] = Local(a.master_rpc);
+    e["webui"] = Local(a.master_webui);
+    e["rest"] = Local(a.master_rest);
+  }
+  if (a.history != 0 && ready(api::condition::kHistoryServerReady)) e["shs"] = Local(a.history);
+  if (a.livy != 0 && ready(api::condition::kLivyReady)) e["livy"] = Local(a.livy);
+  return e;
+}
+
+void WriteDiscoveryDirectory(const std::string& dir, const cluster::DiscoveryEntries& entries) {
+  fs::path root = fs::path(dir) / "discovery";
+  fs::remove_all(root);
+  for (const auto& [key, value] : entries) {
+    if (key == "conf" || value.find('/') != std::string::npos) continue;  // not a directory name
+    fs::create_directories(root / key / value);
+  }
+}
+
+cluster::DiscoveryEntries ReadDiscoveryDirectory(const std::string& dir) {
+  cluster::DiscoveryEntries out;
+  fs::path root = fs::path(dir) / "discovery";
+  if (!fs::is_directory(root)) return out;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    for (const auto& child : fs::directory_iterator(entry.path())) {
+      out[entry.path().filename().string()] = child.path().filename().string();
+    }
+  }
+  return out;
+}
+
+LocalRuntime::LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options)
+    : clock_(clock), options_(std::move(options)), supervisor_(runner, clock) {
+  fs::path book = fs::path(options_.state_dir) / "ports.json";
+  if (fs::exists(book)) {
+    try {
+      ports_.Load(ReadFile(book));
+    } catch (const std::invalid_argument& e) {
+      log::Warn("ignoring an unreadable port book", {{"file", book.string()}, {"error", e.what()}});
+    }
+  }
+}
+
+std::string LocalRuntime::ClusterDir(const std::string& name) const {
+  return (fs::path(options_.state_dir) / "clusters" / name).string();
+}
+
+std::map<std::string, std::pair<std::optional<api::SpytCluster>, api::FieldErrors>>
+LocalRuntime::ReadManifests() const {
+  std::map<std::string, std::pair<std::optional<api::SpytCluster>, api::FieldErrors>> out;
+  if (!fs::is_directory(options_.manifests_dir)) return out;
+  for (const auto& file : fs::directory_iterator(options_.manifests_dir)) {
+    auto ext = file.path().extension();
+    if (ext != ".yaml" && ext != ".yml") continue;
+    std::vector<json::Value> docs;
+    try {
+      docs = yaml::ParseAll(ReadFile(file.path()));
+    } catch (const yaml::ParseError& e) {
+      log::Warn("skipping an unreadable manifest",
+                {{"file", file.path().string()}, {"error", e.what()}});
+      continue;
+    }
+    for (auto& doc : docs) {
+      const json::Value* kind = doc.find("kind");
+      if (kind == nullptr || !kind->is_string() || kind->as_string() != api::kKind) continue;
+      doc["metadata"]["namespace"] = "local";
+      doc["metadata"]["generation"] = 1;
+      api::DecodeResult r = api::Decode(doc);
+      api::FieldErrors errors = r.ok() ? api::Validate(r.cluster) : r.errors;
+      std::string name = r.cluster.metadata.name;
+      if (name.empty()) continue;
+      out[name] = {errors.empty() ? std::optional<api::SpytCluster>(r.cluster) : std::nullopt,
+                   errors};
+    }
+  }
+  return out;
+}
+
+void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
+  const auto& c = k.cluster;
+  std::string now = runtime::FormatRfc3339(clock_.WallNow());
+  auto count_ready = [&](cluster::Component comp) {
+    int ready = 0;
+    for (const auto& p : k.plan.processes) {
+      if (p.component != comp) continue;
+      auto it = supervisor_.processes().find(p.id);
+      if (it != supervisor_.processes().end() && it->second.pid != 0 && Accepts(p.probe_port))
+        ++ready;
+    }
+    return ready;
+  };
+  cluster::ObservedChildren observed{
+      Workload(1, count_ready(cluster::Component::kMaster)),
+      Workload(c.spec.workers.replicas, count_ready(cluster::Component::kWorker)), std::nullopt,
+      std::nullopt};
+  if (c.spec.history_server.enabled)
+    observed.history_server = Workload(1, count_ready(cluster::Component::kHistoryServer));
+  if (c.spec.livy.enabled) observed.livy = Workload(1, count_ready(cluster::Component::kLivy));
+  api::SpytCluster with_status = c;
+  with_status.status = k.status;
+  api::SpytClusterStatus st = cluster::ComputeStatus(with_status, observed, "local", now);
+  if (!errors.empty()) {
+    with_status.status = st;
+    st = cluster::InvalidSpecStatus(with_status, errors, now);
+  }
+  const auto& a = k.plan.addresses;
+  st.endpoints.master = "spark://" + Local(a.master_rpc);
+  st.endpoints.web_ui = "http://" + Local(a.master_webui);
+  st.endpoints.rest = Local(a.master_rest);
+  st.endpoints.history_server =
+      a.history ? std::optional<std::string>("http://" + Local(a.history)) : std::nullopt;
+  st.endpoints.livy = a.livy ? std::optional<std::string>("http://" + Local(a.livy)) : std::nullopt;
+  st.discovery.config_map.reset();
+  st.discovery.path = (fs::path(options_.state_dir) / "discovery" / c.metadata.name).string();
+  if (cluster::StatusChanged(k.status, st)) {
+    auto is_ready = [](const api::SpytClusterStatus& s) {
+      const api::Condition* r = cluster::FindCondition(s.conditions, api::condition::kReady);
+      return r != nullptr && r->status == "True";
+    };
+    if (is_ready(st) && !is_ready(k.status) && st.endpoints.livy) {
+      log::Info("Livy is ready; try: curl " + *st.endpoints.livy +
+                    "/sessions, or spyt-operator discovery " + c.metadata.name + " --local " +
+                    options_.state_dir,
+                {{"cluster", c.metadata.name}, {"livy", *st.endpoints.livy}});
+    }
+    k.status = st;
+    WriteIfChanged(fs::path(ClusterDir(c.metadata.name)) / "status.yaml",
+                   yaml::Dump(api::EncodeStatus(st)));
+    log::Info("cluster status",
+              {{"cluster", c.metadata.name},
+               {"ready", cluster::FindCondition(st.conditions, api::condition::kReady)->status},
+               {"workers", st.workers.summary}});
+  }
+  auto entries = LocalDiscoveryEntries(c, st, a);
+  if (entries != k.discovery) {
+    k.discovery = entries;
+    WriteDiscoveryDirectory((fs::path(options_.state_dir) / "discovery" / c.metadata.name).string(),
+                            entries);
+  }
+}
+
+void LocalRuntime::Forget(const std::string& name) {
+  log::Info("cluster removed; stopping its processes", {{"cluster", name}});
+  clusters_.erase(name);
+  ports_.Release(name + "/");
+  fs::remove_all(fs::path(options_.state_dir) / "discovery" / name);
+  fs::remove(fs::path(ClusterDir(name)) / "status.yaml");
+}
+
+void LocalRuntime::RunOnce() {
+  auto manifests = ReadManifests();
+  for (auto it = clusters_.begin(); it != clusters_.end();) {
+    std::string name = it->first;
+    ++it;
+    if (manifests.count(name) == 0) Forget(name);
+  }
+  std::vector<ProcessSpec> desired;
+  std::map<std::string, api::FieldErrors> invalid;
+  for (auto& [name, entry] : manifests) {
+    auto& [cluster, errors] = entry;
+    if (!cluster) {
+      invalid[name] = errors;
+      if (clusters_.count(name) == 0) {
+        log::Warn("invalid manifest; not starting it",
+                  {{"cluster", name}, {"errors", api::Summarize(errors)}});
+        continue;
+      }
+    } else {
+      Known& k = clusters_[name];
+      k.cluster = *cluster;
+      k.plan = PlanCluster(*cluster, ports_, ClusterDir(name));
+      WriteIfChanged(fs::path(k.plan.conf_dir) / "spark-defaults.conf", k.plan.spark_defaults);
+    }
+    const Known& k = clusters_.at(name);  // invalid specs keep running the last valid plan
+    desired.insert(desired.end(), k.plan.processes.begin(), k.plan.processes.end());
+  }
+  WriteIfChanged(fs::path(options_.state_dir) / "ports.json", ports_.Serialize());
+  supervisor_.Sync(desired);
+  for (auto& [name, k] : clusters_) {
+    auto inv = invalid.find(name);
+    UpdateStatus(k, inv == invalid.end() ? api::FieldErrors{} : inv->second);
+  }
+}
+
+void LocalRuntime::Run(const std::atomic<bool>& stop) {
+  log::Info("local runtime started",
+            {{"manifests", options_.manifests_dir}, {"state", options_.state_dir}});
+  std::mutex m;
+  std::condition_variable cv;
+  while (!stop) {
+    RunOnce();
+    std::unique_lock lock(m);
+    clock_.WaitUntil(cv, lock, clock_.Now() + options_.interval, [&] { return stop.load(); });
+  }
+  log::Info("stopping every process");
+  supervisor_.StopAll();
+}
+
+}  // namespace spyt::local

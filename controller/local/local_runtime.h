@@ -1,0 +1,77 @@
+#pragma once
+
+// The one-machine runtime: SpytCluster manifests in a directory (the files
+// `kubectl apply` takes; a GitOps checkout works) become supervised launcher
+// processes. Each pass of the loop is level-triggered: read every manifest,
+// plan every valid cluster (local/plan.h), let the supervisor converge, probe
+// ports for readiness, then write each cluster's status (the same conditions as
+// on Kubernetes, spyt/status.h) and its discovery records in SPYT's layout:
+//   <state>/clusters/<name>/status.yaml
+//   <state>/discovery/<name>/discovery/<entry>/<value>/
+// A manifest that fails validation gets Degraded/InvalidSpec in its status and
+// its running processes are left as they were. A removed manifest stops its cluster.
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/field_error.h"
+#include "api/types.h"
+#include "local/plan.h"
+#include "local/supervisor.h"
+#include "runtime/clock.h"
+#include "spyt/discovery.h"
+
+namespace spyt::local {
+
+struct LocalOptions {
+  std::string manifests_dir;
+  std::string state_dir;
+  std::chrono::milliseconds interval{1000};
+};
+
+class LocalRuntime {
+ public:
+  LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options);
+
+  // One pass: manifests -> processes -> readiness -> status and discovery.
+  void RunOnce();
+  // Passes every interval until `stop` becomes true, then stops every process.
+  void Run(const std::atomic<bool>& stop);
+
+  const Supervisor& supervisor() const { return supervisor_; }
+
+ private:
+  struct Known {
+    api::SpytCluster cluster;  // the last valid spec
+    ClusterPlan plan;
+    api::SpytClusterStatus status;
+    std::string status_text;
+    cluster::DiscoveryEntries discovery;
+  };
+
+  std::map<std::string, std::pair<std::optional<api::SpytCluster>, api::FieldErrors>>
+  ReadManifests() const;
+  void UpdateStatus(Known& k, const api::FieldErrors& errors);
+  void Forget(const std::string& name);
+  std::string ClusterDir(const std::string& name) const;
+
+  runtime::Clock& clock_;
+  LocalOptions options_;
+  Supervisor supervisor_;
+  PortBook ports_;
+  std::map<std::string, Known> clusters_;
+};
+
+// The entries of a locally running cluster: 127.0.0.1 addresses of ready components.
+cluster::DiscoveryEntries LocalDiscoveryEntries(const api::SpytCluster& cluster,
+                                                const api::SpytClusterStatus& status,
+                                                const LocalAddresses& addresses);
+// Writes entries as directories <dir>/discovery/<entry>/<value>/, replacing what was there.
+void WriteDiscoveryDirectory(const std::string& dir, const cluster::DiscoveryEntries& entries);
+// Reads them back (for `spyt-operator discovery --local`).
+cluster::DiscoveryEntries ReadDiscoveryDirectory(const std::string& dir);
+
+}  // namespace spyt::local

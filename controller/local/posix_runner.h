@@ -1,0 +1,35 @@
+#pragma once
+
+// The real ProcessRunner: fork/exec of spyt-launcher in a new session (its own
+// process group, so a stop reaches the JVM and everything it started), with
+// stdout and stderr appended to one log file per process.
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "local/supervisor.h"
+
+namespace spyt::local {
+
+class PosixRunner : public ProcessRunner {
+ public:
+  // `env` is added to this process's environment for every child.
+  PosixRunner(std::string launcher, std::map<std::string, std::string> env, std::string log_dir);
+
+  int Start(const ProcessSpec& spec) override;
+  std::optional<int> Poll(int pid) override;
+  void Signal(int pid, bool force) override;
+
+  // The log file of a process id ("c/worker-0" -> <log_dir>/c_worker-0.log).
+  std::string LogPath(const std::string& id) const;
+
+ private:
+  std::string launcher_;
+  std::map<std::string, std::string> env_;
+  std::string log_dir_;
+  std::mutex mutex_;
+  std::map<int, int> exited_;  // reaped pid -> status, so Poll can answer twice
+};
+
+}  // namespace spyt::local
