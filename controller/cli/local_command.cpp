@@ -10,8 +10,10 @@
 
 #include "cli/commands.h"
 #include "common/log.h"
+#include "http/http.h"
 #include "local/local_runtime.h"
 #include "local/posix_runner.h"
+#include "metrics/metrics.h"
 
 namespace spyt::cli {
 namespace {
@@ -54,6 +56,7 @@ int RunLocal(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   std::string manifests, state, launcher = DefaultLauncher(), env_file = DefaultEnvFile();
   std::string level = "info", format = "text";
+  std::string metrics_address = "127.0.0.1:8080", health_address = "127.0.0.1:8081";
   po::options_description desc(
       "Usage: spyt-operator local --manifests DIR --state-dir DIR [flags]\n\n"
       "Runs the SpytClusters of DIR as local processes (real Spark and Livy), converging\n"
@@ -64,7 +67,11 @@ int RunLocal(const std::vector<std::string>& args) {
       "launcher", po::value(&launcher)->default_value(launcher), "the spyt-launcher binary")(
       "spark-livy-env", po::value(&env_file)->default_value(env_file), "SPARK_HOME/LIVY_HOME file")(
       "log-level", po::value(&level)->default_value(level), "debug, info, warn or error")(
-      "log-format", po::value(&format)->default_value(format), "text or json");
+      "log-format", po::value(&format)->default_value(format), "text or json")(
+      "metrics-bind-address", po::value(&metrics_address)->default_value(metrics_address),
+      "address of /metrics; 0 disables")("health-probe-bind-address",
+                                         po::value(&health_address)->default_value(health_address),
+                                         "address of /healthz and /readyz; 0 disables");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help") != 0) {
@@ -85,7 +92,25 @@ int RunLocal(const std::vector<std::string>& args) {
   state = fs::canonical(state).string();
 
   local::PosixRunner runner(launcher, env, state + "/logs");
-  local::LocalRuntime rt(runner, runtime::RealClock(), {fs::canonical(manifests).string(), state});
+  metrics::Metrics metrics(SPYT_OPERATOR_VERSION);
+  local::LocalRuntime rt(runner, runtime::RealClock(), {fs::canonical(manifests).string(), state},
+                         &metrics);
+  if (metrics_address != "0") {
+    metrics.Serve(metrics_address);
+    log::Info("serving metrics",
+              {{"address", metrics_address}, {"port", std::to_string(metrics.port())}});
+  }
+  std::unique_ptr<http::Server> health;
+  if (health_address != "0") {
+    health = http::MakeServer(health_address);
+    health->Handle("/healthz", [](const http::Request&) { return http::Response{200, {}, "ok"}; });
+    health->Handle("/readyz", [&rt](const http::Request&) {
+      return rt.started() ? http::Response{200, {}, "ok"} : http::Response{503, {}, "starting"};
+    });
+    health->Start();
+    log::Info("serving health probes",
+              {{"address", health_address}, {"port", std::to_string(health->port())}});
+  }
   std::atomic<bool> stop{false};
   std::thread signals([&stop] {
     sigset_t set;
@@ -110,6 +135,8 @@ int RunLocal(const std::vector<std::string>& args) {
   }
   stop = true;
   signals.join();
+  metrics.StopPolling();
+  if (health) health->Stop();
   log::Info("local runtime stopped");
   return 0;
 }

@@ -106,8 +106,9 @@ cluster::DiscoveryEntries ReadDiscoveryDirectory(const std::string& dir) {
   return out;
 }
 
-LocalRuntime::LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options)
-    : clock_(clock), options_(std::move(options)), supervisor_(runner, clock) {
+LocalRuntime::LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options,
+                           cluster::ReconcileObserver* observer)
+    : clock_(clock), options_(std::move(options)), supervisor_(runner, clock), observer_(observer) {
   fs::path book = fs::path(options_.state_dir) / "ports.json";
   if (fs::exists(book)) {
     try {
@@ -208,6 +209,7 @@ void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
                {"ready", cluster::FindCondition(st.conditions, api::condition::kReady)->status},
                {"workers", st.workers.summary}});
   }
+  if (observer_ != nullptr) observer_->ClusterObserved(c, k.status);
   auto entries = LocalDiscoveryEntries(c, st, a);
   if (entries != k.discovery) {
     k.discovery = entries;
@@ -220,6 +222,7 @@ void LocalRuntime::Forget(const std::string& name) {
   log::Info("cluster removed; stopping its processes", {{"cluster", name}});
   clusters_.erase(name);
   ports_.Release(name + "/");
+  if (observer_ != nullptr) observer_->ClusterGone("local", name);
   fs::remove_all(fs::path(options_.state_dir) / "discovery" / name);
   fs::remove(fs::path(ClusterDir(name)) / "status.yaml");
 }
@@ -257,6 +260,7 @@ void LocalRuntime::RunOnce() {
     auto inv = invalid.find(name);
     UpdateStatus(k, inv == invalid.end() ? api::FieldErrors{} : inv->second);
   }
+  ++passes_;
 }
 
 void LocalRuntime::Run(const std::atomic<bool>& stop) {

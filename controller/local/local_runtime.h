@@ -23,6 +23,7 @@
 #include "local/supervisor.h"
 #include "runtime/clock.h"
 #include "spyt/discovery.h"
+#include "spyt/reconciler.h"
 
 namespace spyt::local {
 
@@ -34,7 +35,9 @@ struct LocalOptions {
 
 class LocalRuntime {
  public:
-  LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options);
+  // `observer` (optional) receives every cluster's status, for per-cluster metrics.
+  LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options,
+               cluster::ReconcileObserver* observer = nullptr);
 
   // One pass: manifests -> processes -> readiness -> status and discovery.
   void RunOnce();
@@ -42,6 +45,8 @@ class LocalRuntime {
   void Run(const std::atomic<bool>& stop);
 
   const Supervisor& supervisor() const { return supervisor_; }
+  // True once a first pass completed (for /readyz).
+  bool started() const { return passes_.load() > 0; }
 
  private:
   struct Known {
@@ -63,6 +68,8 @@ class LocalRuntime {
   Supervisor supervisor_;
   PortBook ports_;
   std::map<std::string, Known> clusters_;
+  cluster::ReconcileObserver* observer_;
+  std::atomic<int> passes_{0};
 };
 
 // The entries of a locally running cluster: 127.0.0.1 addresses of ready components.

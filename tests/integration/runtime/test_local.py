@@ -76,9 +76,16 @@ class Local:
     def start(self):
         env = {**os.environ, self.marker.split("=")[0]: self.marker.split("=")[1]}
         self.proc = subprocess.Popen([OPERATOR, "local", "--manifests", str(self.manifests),
-                                     "--state-dir", str(self.state), "--launcher", LAUNCHER],
+                                     "--state-dir", str(self.state), "--launcher", LAUNCHER,
+                                     "--metrics-bind-address", "127.0.0.1:0",
+                                     "--health-probe-bind-address", "127.0.0.1:0"],
                                     stdout=open(self.log, "wb"), stderr=subprocess.STDOUT, env=env,
                                     start_new_session=True)
+
+    def port_of(self, what):
+        import re
+        m = re.search(rf"serving {what} .*port=(\d+)", self.log.read_text())
+        return int(m.group(1)) if m else None
 
     def status(self):
         path = self.state / "clusters" / "e2e" / "status.yaml"
@@ -137,6 +144,10 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local):
     assert entries["spark_address"].startswith("127.0.0.1:")
     assert entries["livy"].startswith("127.0.0.1:")
     livy = f"http://{entries['livy']}"
+    health = wait_for(lambda: local.port_of("health probes"), 10, "the health port")
+    assert requests.get(f"http://127.0.0.1:{health}/readyz", timeout=5).text == "ok"
+    metrics = requests.get(f"http://127.0.0.1:{local.port_of('metrics')}/metrics", timeout=5).text
+    assert 'spyt_cluster_condition{name="e2e",namespace="local",type="Ready"} 1' in metrics
     assert requests.get(f"{livy}/sessions", timeout=10).json()["total"] == 0
     out = subprocess.run([OPERATOR, "discovery", "e2e", "--local", str(local.state)], capture_output=True,
                          text=True, timeout=30)
