@@ -149,6 +149,8 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local):
     metrics = requests.get(f"http://127.0.0.1:{local.port_of('metrics')}/metrics", timeout=5).text
     assert 'spyt_cluster_condition{name="e2e",namespace="local",type="Ready"} 1' in metrics
     assert requests.get(f"{livy}/sessions", timeout=10).json()["total"] == 0
+    livy_conf = (local.state / "clusters" / "e2e" / "livy" / "livy-conf" / "livy.conf").read_text()
+    assert "livy.server.session.max-creation = 2" in livy_conf  # spec.livy.maxSessions
     out = subprocess.run([OPERATOR, "discovery", "e2e", "--local", str(local.state)], capture_output=True,
                          text=True, timeout=30)
     assert f"Livy Server: {livy}/" in out.stdout.splitlines()
