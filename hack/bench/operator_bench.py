@@ -28,6 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration" / "kube"))
+sys.path.insert(0, str(REPO / "tests" / "integration"))  # waiting.py
 os.environ.setdefault("SPYT_SOURCE_DIR", str(REPO))
 from operator_proc import OperatorProcess, wait_for  # noqa: E402
 

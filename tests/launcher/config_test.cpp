@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "golden_files.h"
 #include "launcher/fixtures.h"
 #include "test_files.h"
 
@@ -13,19 +14,8 @@ namespace {
 
 using testing::ContextOf;
 
-// Compares with tests/golden/launcher/<name>. With SPYT_UPDATE_GOLDEN=1 in the
-// environment it writes the file instead (see tests/golden/README.md).
 void CheckGolden(const std::string& name, const std::string& actual) {
-  const auto path = spyt::testing::SourcePath("tests/golden/launcher/" + name);
-  const char* update = std::getenv("SPYT_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream(path) << actual;
-    MESSAGE("wrote " << path.string());
-    return;
-  }
-  const std::string expected = spyt::testing::ReadText(path);
-  REQUIRE_MESSAGE(!expected.empty(), path.string() << " is missing: run with SPYT_UPDATE_GOLDEN=1");
-  CHECK(actual == expected);
+  spyt::testing::CheckGolden("tests/golden/launcher/" + name, actual);
 }
 
 // The value of `key` in rendered "key = value" / "key value" text, or "<absent>".

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "common/yaml.h"
+#include "golden_files.h"
 #include "spyt/fixtures.h"
 #include "spyt/names.h"
 
@@ -33,20 +34,9 @@ std::string RenderGolden(const std::string& example, const DesiredState& state) 
   return out;
 }
 
-// Compares with tests/golden/<example>.yaml. With SPYT_UPDATE_GOLDEN=1 in the
-// environment it writes the file instead (review the diff before committing).
 void CheckGolden(const std::string& example) {
-  const std::string actual = RenderGolden(example, Build(LoadExample(example)));
-  const auto path = spyt::testing::SourcePath("tests/golden/" + example + ".yaml");
-  const char* update = std::getenv("SPYT_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream(path) << actual;
-    MESSAGE("wrote " << path.string());
-    return;
-  }
-  const std::string expected = spyt::testing::ReadText(path);
-  REQUIRE_MESSAGE(!expected.empty(), path.string() << " is missing: run with SPYT_UPDATE_GOLDEN=1");
-  CHECK(actual == expected);
+  spyt::testing::CheckGolden("tests/golden/" + example + ".yaml",
+                             RenderGolden(example, Build(LoadExample(example))));
 }
 
 std::vector<std::string> KindsAndNames(const DesiredState& state) {

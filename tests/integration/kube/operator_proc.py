@@ -10,20 +10,10 @@ import subprocess
 import time
 from pathlib import Path
 
+from waiting import wait_for  # noqa: F401  (re-exported for the tests that import it from here)
+
 REPO = Path(os.environ.get("SPYT_SOURCE_DIR") or Path(__file__).resolve().parents[3])
 BINARY = os.environ.get("SPYT_OPERATOR_BIN") or str(REPO / "build" / "controller" / "spyt-operator")
-
-
-def wait_for(predicate, timeout, what, interval=0.2):
-    """Polls predicate() until it returns a truthy value; fails after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 class OperatorProcess:

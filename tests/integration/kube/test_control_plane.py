@@ -7,20 +7,13 @@ import time
 import uuid
 from pathlib import Path
 
+import waiting
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def wait_for(what, probe, timeout=60, interval=0.5):
-    """Polls probe() until it returns something truthy and returns that; fails
-    with the last value seen after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
+    return waiting.wait_for(probe, timeout, what, interval)
 
 
 def condition(obj, kind):

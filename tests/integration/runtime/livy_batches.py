@@ -9,6 +9,30 @@ import time
 import requests
 
 TOO_MANY = "Rejected, too many sessions are being created!"
+# A PySpark batch that sums 1..1000 on the cluster and prints "<tag>=500500".
+_SUM_JOB = """
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+print("{tag}=%d" % spark.sparkContext.parallelize(range(1, 1001), 2).sum(), flush=True)
+spark.stop()
+"""
+
+# A driver blocked in a Spark job whose one task sleeps far longer than any wait
+# in the tests: only a DELETE that kills spark-submit (and so the driver) ends it.
+SLEEPER_JOB = """
+import time
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+print("LIVY_SLEEPER_UP", flush=True)
+spark.sparkContext.parallelize([0], 1).foreach(lambda _: time.sleep(600))
+print("LIVY_SLEEPER_DONE", flush=True)
+"""
+
+
+def sum_job(tag):
+    return _SUM_JOB.format(tag=tag)
+
+
 HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
 
 

@@ -34,7 +34,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from livy_batches import HEADERS, TOO_MANY, batch_log, batch_state, post_batch, post_batch_when_free
+from livy_batches import (HEADERS, SLEEPER_JOB, TOO_MANY, batch_log, batch_state, post_batch,
+                          post_batch_when_free, sum_job)
 from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
 
 REPO = Path(__file__).resolve().parents[3]
@@ -46,20 +47,7 @@ SETTLE_TIMEOUT = 30       # Livy's child-process count, the master's app list
 STOP_TIMEOUT = 40         # SIGTERM to a launcher until it and its JVM have exited
 TOKEN = "yt-token-" + uuid.uuid4().hex   # in every launcher's environment; must reach no file
 
-SUM_JOB = """
-from pyspark.sql import SparkSession
-spark = SparkSession.builder.getOrCreate()
-print("LIVY_BATCH_SUM=%d" % spark.sparkContext.parallelize(range(1, 1001), 2).sum(), flush=True)
-spark.stop()
-"""
 
-SLEEPER_JOB = """
-import time
-from pyspark.sql import SparkSession
-spark = SparkSession.builder.getOrCreate()
-print("LIVY_SLEEPER_UP", flush=True)
-spark.sparkContext.parallelize([0], 1).foreach(lambda _: time.sleep(600))
-"""
 
 
 # ------------------------------------------------------------------ fixtures --
@@ -243,7 +231,7 @@ def test_everything_listens_on_loopback_only(rt, cluster):
 
 def test_livy_batch_computes_the_sum_on_the_cluster(rt, cluster):
     job = cluster["jobs"] / "sum_batch.py"
-    job.write_text(SUM_JOB)
+    job.write_text(sum_job("LIVY_BATCH_SUM"))
     name = f"launcher-sum-{uuid.uuid4().hex[:8]}"
     t0 = time.monotonic()
     r = post_batch_when_free(cluster['livy_url'], {"file": job.as_uri(), "name": name, "conf": batch_conf(rt)}, SETTLE_TIMEOUT)

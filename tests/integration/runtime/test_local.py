@@ -15,7 +15,8 @@ import pytest
 import requests
 import yaml
 
-from livy_batches import batch_log, batch_state, post_batch_when_free
+from livy_batches import batch_log, batch_state, post_batch_when_free, sum_job
+from waiting import wait_for
 
 REPO = Path(os.environ.get("SPYT_SOURCE_DIR") or Path(__file__).resolve().parents[3])
 OPERATOR = os.environ.get("SPYT_OPERATOR_BIN") or str(REPO / "build" / "controller" / "spyt-operator")
@@ -28,23 +29,6 @@ CLUSTER = {
              "historyServer": {"enabled": False},
              "livy": {"enabled": True, "maxSessions": 2, "driverCores": 1, "driverMemory": "512m"}}}
 
-SUM_JOB = """
-from pyspark.sql import SparkSession
-spark = SparkSession.builder.appName("local-e2e-sum").getOrCreate()
-print("LOCAL_E2E_SUM=%d" % spark.sparkContext.parallelize(range(1, 1001), 2).sum())
-spark.stop()
-"""
-
-
-def wait_for(predicate, timeout, what, interval=0.5):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 def marked_pids(marker):
@@ -158,7 +142,7 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local):
     # A Livy batch runs through the cluster's worker (files Livy may read: its work dir).
     files = local.state / "clusters" / "e2e" / "livy" / "files"
     files.mkdir(parents=True, exist_ok=True)
-    (files / "sum.py").write_text(SUM_JOB)
+    (files / "sum.py").write_text(sum_job("LOCAL_E2E_SUM"))
     r = post_batch_when_free(livy, {"file": (files / "sum.py").as_uri(), "conf": {"spark.executor.memory": "512m"}},
                              30)
     assert r.status_code == 201, r.text

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from livy_batches import HEADERS, TOO_MANY, batch_log, batch_state, post_batch, post_batch_when_free
+from livy_batches import (HEADERS, SLEEPER_JOB, TOO_MANY, batch_log, batch_state, post_batch,
+                          post_batch_when_free, sum_job)
 from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
 
 START_TIMEOUT = 90        # a JVM daemon on a busy 2-core machine
@@ -35,24 +36,6 @@ BATCH_TIMEOUT = 240       # the same through Livy
 DELETE_TIMEOUT = 90       # DELETE /batches/{id} waits for spark-submit to exit
 SETTLE_TIMEOUT = 30       # Livy's child-process count, the master's app list
 MAX_CREATION = 1          # livy.server.session.max-creation
-
-SUM_JOB = """
-from pyspark.sql import SparkSession
-spark = SparkSession.builder.getOrCreate()
-print("{tag}=%d" % spark.sparkContext.parallelize(range(1, 1001), 2).sum(), flush=True)
-spark.stop()
-"""
-
-# A driver blocked in a Spark job whose one task sleeps far longer than any
-# wait here: only a DELETE that kills spark-submit (and so the driver) ends it.
-SLEEPER_JOB = """
-import time
-from pyspark.sql import SparkSession
-spark = SparkSession.builder.getOrCreate()
-print("LIVY_SLEEPER_UP", flush=True)
-spark.sparkContext.parallelize([0], 1).foreach(lambda _: time.sleep(600))
-print("LIVY_SLEEPER_DONE", flush=True)
-"""
 
 
 # ------------------------------------------------------------------ fixtures --
@@ -255,7 +238,7 @@ def test_worker_registers_and_runs_a_job(runtime, master, worker):
 
     python = runtime.cfg["SPARK_PYTHON"]
     job = runtime.tmp / "sum_job.py"
-    job.write_text(SUM_JOB.format(tag="SUM"))
+    job.write_text(sum_job("SUM"))
     env = runtime.spark_env()
     env.update(PYSPARK_PYTHON=python, PYSPARK_DRIVER_PYTHON=python)
     spark_submit = Path(runtime.cfg["SPARK_HOME"]) / "bin" / "spark-submit"
@@ -275,11 +258,11 @@ def test_worker_registers_and_runs_a_job(runtime, master, worker):
 
 def test_livy_batch_runs_a_spark_job_on_the_cluster(runtime, master, worker, livy):
     job = livy["jobs"] / "sum_batch.py"
-    job.write_text(SUM_JOB.format(tag="LIVY_BATCH_SUM"))
+    job.write_text(sum_job("LIVY_BATCH_SUM"))
 
     # A local file outside livy.file.local-dir-whitelist is refused up front.
     outside = runtime.tmp / "not_whitelisted.py"
-    outside.write_text(SUM_JOB.format(tag="NOPE"))
+    outside.write_text(sum_job("NOPE"))
     r = post_batch(livy['url'], {"file": outside.as_uri(), "conf": batch_conf(runtime)})
     if r.status_code != 400 or "cannot be added to user sessions" not in r.text:
         runtime.fail(f"POST /batches with a file outside the whitelist answered {r.status_code}: {r.text}")
