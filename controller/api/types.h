@@ -166,6 +166,10 @@ inline constexpr const char* kLivyReady = "LivyReady";
 inline constexpr const char* kHistoryServerReady = "HistoryServerReady";
 inline constexpr const char* kReconciling = "Reconciling";
 inline constexpr const char* kDegraded = "Degraded";
+// Whether the operator's poll of GET /sessions got an answer; reason
+// SessionLimitReached when every session slot is taken. Present only while
+// Livy is enabled and polling is on; it does not gate Ready.
+inline constexpr const char* kLivyResponding = "LivyResponding";
 }  // namespace condition
 
 struct WorkersStatus {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/durations.h"
 #include "common/log.h"
 #include "http/http.h"
 #include "local/local_runtime.h"
@@ -57,6 +58,7 @@ int RunLocal(const std::vector<std::string>& args) {
   std::string manifests, state, launcher = DefaultLauncher(), env_file = DefaultEnvFile();
   std::string level = "info", format = "text";
   std::string metrics_address = "127.0.0.1:8080", health_address = "127.0.0.1:8081";
+  std::string livy_interval = "10s", livy_timeout = "5s";
   po::options_description desc(
       "Usage: spyt-operator local --manifests DIR --state-dir DIR [flags]\n\n"
       "Runs the SpytClusters of DIR as local processes (real Spark and Livy), converging\n"
@@ -71,7 +73,11 @@ int RunLocal(const std::vector<std::string>& args) {
       "metrics-bind-address", po::value(&metrics_address)->default_value(metrics_address),
       "address of /metrics; 0 disables")("health-probe-bind-address",
                                          po::value(&health_address)->default_value(health_address),
-                                         "address of /healthz and /readyz; 0 disables");
+                                         "address of /healthz and /readyz; 0 disables")(
+      "livy-poll-interval", po::value(&livy_interval)->default_value(livy_interval),
+      "how often each Ready Livy's GET /sessions is polled; 0 turns it off")(
+      "livy-poll-timeout", po::value(&livy_timeout)->default_value(livy_timeout),
+      "how long one Livy poll may take");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help") != 0) {
@@ -80,6 +86,10 @@ int RunLocal(const std::vector<std::string>& args) {
   }
   po::notify(vm);
   log::Configure(log::ParseLevel(level), log::ParseFormat(format));
+  local::LocalOptions options;
+  options.livy.interval = ParseInterval("livy-poll-interval", livy_interval, true);
+  options.livy.timeout = ParseInterval("livy-poll-timeout", livy_timeout, false);
+  options.livy_transports = [](const std::string& url) { return http::MakeTransport(url, {}); };
   if (!fs::is_directory(manifests))
     throw std::invalid_argument("--manifests: " + manifests + " is not a directory");
   if (::access(launcher.c_str(), X_OK) != 0) {
@@ -93,8 +103,9 @@ int RunLocal(const std::vector<std::string>& args) {
 
   local::PosixRunner runner(launcher, env, state + "/logs");
   metrics::Metrics metrics(SPYT_OPERATOR_VERSION);
-  local::LocalRuntime rt(runner, runtime::RealClock(), {fs::canonical(manifests).string(), state},
-                         &metrics);
+  options.manifests_dir = fs::canonical(manifests).string();
+  options.state_dir = state;
+  local::LocalRuntime rt(runner, runtime::RealClock(), options, &metrics, metrics.Livy());
   if (metrics_address != "0") {
     metrics.Serve(metrics_address);
     log::Info("serving metrics",

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "common/log.h"
+#include "http/http.h"
 #include "kube/rest_client.h"
 #include "kube/rest_config.h"
 #include "metrics/metrics.h"
@@ -54,9 +55,13 @@ int RunOperator(const std::vector<std::string>& args) {
   oo.namespaces = o.watch_namespaces;
   oo.workers = o.max_concurrent_reconciles;
   oo.instance = mo.leader_election.identity;
+  oo.livy.interval = o.livy_poll_interval;
+  oo.livy.timeout = o.livy_poll_timeout;
   runtime::QueueMetrics* queue_metrics = metrics.Queue("spytcluster");
+  auto livy_transports = [](const std::string& url) { return http::MakeTransport(url, {}); };
   cluster::Operator op(manager, *client, runtime::RealClock(), oo,
-                       {queue_metrics, &metrics, &metrics, &metrics});
+                       {queue_metrics, &metrics, &metrics, &metrics, metrics.Livy()},
+                       livy_transports);
   metrics.SetMaxConcurrentReconciles("spytcluster", oo.workers);
   metrics.Poll([&op, queue_metrics] {
     auto [total, longest] = op.controller().queue().Unfinished();

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "api/units.h"
+#include "cli/durations.h"
 
 namespace spyt::cli {
 namespace {
@@ -38,7 +39,7 @@ std::vector<std::string> SplitList(const std::vector<std::string>& values) {
 RunOptions ParseRunOptions(const std::vector<std::string>& args) {
   RunOptions o;
   std::vector<std::string> namespaces, namespace_lists;
-  std::string lease, renew, retry, shutdown;
+  std::string lease, renew, retry, shutdown, livy_interval, livy_timeout;
   po::options_description desc(
       "Usage: spyt-operator run [flags]\n\nRuns the operator against a Kubernetes "
       "cluster.\n\nFlags");
@@ -81,7 +82,11 @@ RunOptions ParseRunOptions(const std::vector<std::string>& args) {
       "cluster-domain", po::value(&o.cluster_domain)->default_value(o.cluster_domain),
       "DNS domain of the Kubernetes cluster")("graceful-shutdown-timeout",
                                               po::value(&shutdown)->default_value("30s"),
-                                              "how long in-flight reconciles may take at shutdown");
+                                              "how long in-flight reconciles may take at shutdown")(
+      "livy-poll-interval", po::value(&livy_interval)->default_value("30s"),
+      "how often each Ready Livy's GET /sessions is polled for session metrics; 0 turns it off")(
+      "livy-poll-timeout", po::value(&livy_timeout)->default_value("5s"),
+      "how long one Livy poll may take");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help") != 0) {
@@ -95,6 +100,8 @@ RunOptions ParseRunOptions(const std::vector<std::string>& args) {
   o.renew_deadline = ParseSeconds("leader-election-renew-deadline", renew);
   o.retry_period = ParseSeconds("leader-election-retry-period", retry);
   o.graceful_shutdown_timeout = ParseSeconds("graceful-shutdown-timeout", shutdown);
+  o.livy_poll_interval = ParseInterval("livy-poll-interval", livy_interval, true);
+  o.livy_poll_timeout = ParseInterval("livy-poll-timeout", livy_timeout, false);
   if (o.max_concurrent_reconciles < 1)
     throw std::invalid_argument("--max-concurrent-reconciles must be at least 1");
   if (o.kube_api_qps <= 0) throw std::invalid_argument("--kube-api-qps must be positive");

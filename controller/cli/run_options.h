@@ -28,6 +28,8 @@ struct RunOptions {
   std::string image_repository = "ghcr.io/ytsaurus/spyt";
   std::string cluster_domain = "cluster.local";
   std::chrono::seconds graceful_shutdown_timeout{30};
+  std::chrono::milliseconds livy_poll_interval{30000};  // 0: Livy polling off
+  std::chrono::milliseconds livy_poll_timeout{5000};
 };
 
 // Parses and checks the flags; throws boost::program_options::error or

@@ -13,6 +13,7 @@
 #include "api/validation.h"
 #include "common/log.h"
 #include "common/yaml.h"
+#include "spyt/livy_sessions.h"
 #include "spyt/status.h"
 
 namespace spyt::local {
@@ -107,8 +108,16 @@ cluster::DiscoveryEntries ReadDiscoveryDirectory(const std::string& dir) {
 }
 
 LocalRuntime::LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options,
-                           cluster::ReconcileObserver* observer)
+                           cluster::ReconcileObserver* observer, livy::Observer* livy_observer)
     : clock_(clock), options_(std::move(options)), supervisor_(runner, clock), observer_(observer) {
+  if (options_.livy_transports && options_.livy.interval.count() > 0) {
+    auto lister = [this] {
+      std::lock_guard lock(livy_targets_mutex_);
+      return livy_targets_;
+    };
+    livy_ = std::make_unique<livy::Monitor>(options_.livy_transports, lister, clock, options_.livy,
+                                            livy_observer);
+  }
   fs::path book = fs::path(options_.state_dir) / "ports.json";
   if (fs::exists(book)) {
     try {
@@ -177,6 +186,7 @@ void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
   api::SpytCluster with_status = c;
   with_status.status = k.status;
   api::SpytClusterStatus st = cluster::ComputeStatus(with_status, observed, "local", now);
+  cluster::SetLivyCondition(st, c, livy_.get(), now);
   if (!errors.empty()) {
     with_status.status = st;
     st = cluster::InvalidSpecStatus(with_status, errors, now);
@@ -256,9 +266,16 @@ void LocalRuntime::RunOnce() {
   }
   WriteIfChanged(fs::path(options_.state_dir) / "ports.json", ports_.Serialize());
   supervisor_.Sync(desired);
+  std::vector<api::SpytCluster> polled;
   for (auto& [name, k] : clusters_) {
     auto inv = invalid.find(name);
     UpdateStatus(k, inv == invalid.end() ? api::FieldErrors{} : inv->second);
+    polled.push_back(k.cluster);
+    polled.back().status = k.status;
+  }
+  {
+    std::lock_guard lock(livy_targets_mutex_);
+    livy_targets_ = cluster::LivyTargets(polled);
   }
   ++passes_;
 }
@@ -268,11 +285,17 @@ void LocalRuntime::Run(const std::atomic<bool>& stop) {
             {{"manifests", options_.manifests_dir}, {"state", options_.state_dir}});
   std::mutex m;
   std::condition_variable cv;
+  bool polling = false;
   while (!stop) {
     RunOnce();
+    if (livy_ && !polling) {
+      livy_->Start();
+      polling = true;
+    }
     std::unique_lock lock(m);
     clock_.WaitUntil(cv, lock, clock_.Now() + options_.interval, [&] { return stop.load(); });
   }
+  if (livy_) livy_->Stop();
   log::Info("stopping every process");
   supervisor_.StopAll();
 }

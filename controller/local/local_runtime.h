@@ -8,17 +8,22 @@
 // on Kubernetes, spyt/status.h) and its discovery records in SPYT's layout:
 //   <state>/clusters/<name>/status.yaml
 //   <state>/discovery/<name>/discovery/<entry>/<value>/
+// While Livy is Ready it is polled (livy/monitor.h) and the answer becomes the
+// LivyResponding condition, as on Kubernetes.
 // A manifest that fails validation gets Degraded/InvalidSpec in its status and
 // its running processes are left as they were. A removed manifest stops its cluster.
 
 #include <atomic>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/field_error.h"
 #include "api/types.h"
+#include "livy/monitor.h"
 #include "local/plan.h"
 #include "local/supervisor.h"
 #include "runtime/clock.h"
@@ -31,17 +36,24 @@ struct LocalOptions {
   std::string manifests_dir;
   std::string state_dir;
   std::chrono::milliseconds interval{1000};
+  // Polling of each Ready Livy (GET /sessions) for the LivyResponding condition and
+  // the spyt_livy_* metrics; off when the interval is 0 or no transports are given.
+  livy::MonitorOptions livy{std::chrono::milliseconds(10000)};
+  livy::TransportFactory livy_transports;
 };
 
 class LocalRuntime {
  public:
-  // `observer` (optional) receives every cluster's status, for per-cluster metrics.
+  // `observer` (optional) receives every cluster's status, for per-cluster metrics;
+  // `livy_observer` every Livy poll.
   LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options,
-               cluster::ReconcileObserver* observer = nullptr);
+               cluster::ReconcileObserver* observer = nullptr,
+               livy::Observer* livy_observer = nullptr);
 
   // One pass: manifests -> processes -> readiness -> status and discovery.
   void RunOnce();
-  // Passes every interval until `stop` becomes true, then stops every process.
+  // Passes every interval (and Livy polls on their own thread) until `stop`
+  // becomes true, then stops every process.
   void Run(const std::atomic<bool>& stop);
 
   const Supervisor& supervisor() const { return supervisor_; }
@@ -70,6 +82,9 @@ class LocalRuntime {
   std::map<std::string, Known> clusters_;
   cluster::ReconcileObserver* observer_;
   std::atomic<int> passes_{0};
+  std::unique_ptr<livy::Monitor> livy_;
+  mutable std::mutex livy_targets_mutex_;
+  std::vector<livy::Target> livy_targets_;  // from the last pass, for the monitor's thread
 };
 
 // The entries of a locally running cluster: 127.0.0.1 addresses of ready components.

@@ -7,9 +7,12 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <stdexcept>
+
+#include "metrics/livy_series.h"
 
 namespace spyt::metrics {
 
@@ -197,7 +200,9 @@ class Metrics::QueueObserver : public runtime::QueueMetrics {
 };
 
 Metrics::Metrics(const std::string& version)
-    : registry_(std::make_shared<p::Registry>()), f_(std::make_unique<Families>(*registry_)) {
+    : registry_(std::make_shared<p::Registry>()),
+      f_(std::make_unique<Families>(*registry_)),
+      livy_(std::make_unique<LivySeries>(*registry_)) {
   f_->build_info.Add({{"version", version}}).Set(1);
   poll_thread_ = std::thread([this] {
     while (!stop_) {
@@ -241,6 +246,8 @@ std::string Metrics::Render() const {
   serializer.Serialize(out, registry_->Collect());
   return out.str();
 }
+
+livy::Observer* Metrics::Livy() { return livy_.get(); }
 
 runtime::QueueMetrics* Metrics::Queue(const std::string& name) {
   queues_.push_back(std::make_unique<QueueObserver>(*f_, name));
@@ -302,6 +309,14 @@ void Metrics::ClusterObserved(const api::SpytCluster& c, const api::SpytClusterS
   std::map<std::string, std::string> labels{{"namespace", ns}, {"name", name}};
   std::lock_guard lock(clusters_mutex_);
   auto& series = cluster_series_[ns + "/" + name];
+  // A condition the status no longer has (LivyResponding once Livy is disabled) loses its series.
+  for (const auto& old : series) {
+    auto type = old.find("type");
+    if (type == old.end()) continue;
+    bool kept = std::any_of(st.conditions.begin(), st.conditions.end(),
+                            [&](const api::Condition& c) { return c.type == type->second; });
+    if (!kept) f_->cluster_condition.Remove(&f_->cluster_condition.Add(old));
+  }
   series.clear();
   series.push_back(labels);
   f_->cluster_workers_desired.Add(labels).Set(st.workers.desired);

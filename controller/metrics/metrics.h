@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kube/client_metrics.h"
+#include "livy/monitor.h"
 #include "runtime/controller.h"
 #include "runtime/informer.h"
 #include "runtime/workqueue.h"
@@ -42,6 +43,8 @@ class Metrics : public kube::ClientMetrics,
   // Text exposition of everything registered (tests, `spyt-operator local`).
   std::string Render() const;
 
+  // The Livy monitor's observer (spyt_livy_* series; metrics/livy_series.h).
+  livy::Observer* Livy();
   // Work-queue observer for the queue named `name`.
   runtime::QueueMetrics* Queue(const std::string& name);
   // Polled every second from a background thread (unfinished work, leadership).
@@ -77,6 +80,7 @@ class Metrics : public kube::ClientMetrics,
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> f_;
   std::vector<std::unique_ptr<QueueObserver>> queues_;
+  std::unique_ptr<livy::Observer> livy_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::mutex clusters_mutex_;
   // namespace/name -> the label sets of that cluster's series, so they can be removed.

@@ -25,6 +25,21 @@ std::optional<json::Value> Cache::Get(const kube::Resource& resource, const std:
   return store->Get(ObjectKey(resource.namespaced ? ns : "", name));
 }
 
+std::vector<json::Value> Cache::List(const kube::Resource& resource, const std::string& ns) const {
+  std::vector<json::Value> out;
+  const Store* store = StoreFor(resource, ns);
+  if (store == nullptr) return out;
+  for (auto& obj : store->List()) {
+    const json::Value* meta = obj.find("metadata");
+    const json::Value* obj_ns = meta ? meta->find("namespace") : nullptr;
+    if (!ns.empty() && resource.namespaced &&
+        (!obj_ns || !obj_ns->is_string() || obj_ns->as_string() != ns))
+      continue;
+    out.push_back(std::move(obj));
+  }
+  return out;
+}
+
 std::vector<json::Value> Cache::ListByLabel(const kube::Resource& resource, const std::string& ns,
                                             const std::string& key,
                                             const std::string& value) const {

@@ -5,6 +5,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "spyt/discovery.h"
+#include "spyt/livy_sessions.h"
 #include "spyt/names.h"
 #include "spyt/status.h"
 
@@ -55,13 +56,15 @@ json::Value WithDesiredHash(json::Value object) {
 
 ClusterReconciler::ClusterReconciler(kube::Client& client, const runtime::Cache& cache,
                                      runtime::EventRecorder& events, runtime::Clock& clock,
-                                     BuildOptions options, ReconcileObserver* observer)
+                                     BuildOptions options, ReconcileObserver* observer,
+                                     const livy::ObservationSource* livy)
     : client_(client),
       cache_(cache),
       events_(events),
       clock_(clock),
       options_(std::move(options)),
-      observer_(observer) {}
+      observer_(observer),
+      livy_(livy) {}
 
 void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::string& ns) {
   json::Value object = WithDesiredHash(desired.object);
@@ -147,6 +150,7 @@ runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
       cache_.Get(kube::resources::kDeployments, request.ns, ChildName(cluster, Component::kLivy)),
   };
   api::SpytClusterStatus status = ComputeStatus(cluster, observed, options_.cluster_domain, now);
+  SetLivyCondition(status, cluster, livy_, now);
   ApplyChild(
       DiscoveryConfigMap(cluster, BuildDiscoveryEntries(cluster, status, options_.cluster_domain)),
       request.ns);

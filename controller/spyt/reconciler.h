@@ -4,13 +4,15 @@
 //   fetch (from the cache) -> deletion (nothing to do: every child is owned and
 //   garbage-collected) -> validate -> build desired (pure) -> apply what differs
 //   (server-side apply, one field manager) -> prune disabled components ->
-//   status and discovery, written only when they change.
+//   status (with the Livy monitor's latest poll) and discovery, written only when
+//   they change.
 // A spec that fails validation marks the cluster Degraded/InvalidSpec, records a
 // Warning event and touches nothing that runs. An unchanged cluster costs no writes.
 
 #include <string>
 
 #include "kube/client.h"
+#include "livy/monitor.h"
 #include "runtime/cache.h"
 #include "runtime/clock.h"
 #include "runtime/controller.h"
@@ -40,7 +42,8 @@ class ClusterReconciler : public runtime::Reconciler {
  public:
   ClusterReconciler(kube::Client& client, const runtime::Cache& cache,
                     runtime::EventRecorder& events, runtime::Clock& clock, BuildOptions options,
-                    ReconcileObserver* observer = nullptr);
+                    ReconcileObserver* observer = nullptr,
+                    const livy::ObservationSource* livy = nullptr);
 
   runtime::Result Reconcile(const runtime::Request& request) override;
 
@@ -55,6 +58,7 @@ class ClusterReconciler : public runtime::Reconciler {
   runtime::Clock& clock_;
   BuildOptions options_;
   ReconcileObserver* observer_;
+  const livy::ObservationSource* livy_;  // null: Livy polling is off
 };
 
 // True when every field of `desired` is present in `live` with the same value

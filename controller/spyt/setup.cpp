@@ -1,20 +1,41 @@
 #include "spyt/setup.h"
 
+#include "api/codec.h"
+#include "spyt/livy_sessions.h"
 #include "spyt/names.h"
 
 namespace spyt::cluster {
 
 Operator::Operator(runtime::Manager& manager, kube::Client& client, runtime::Clock& clock,
-                   const OperatorOptions& options, const OperatorMetrics& metrics) {
+                   const OperatorOptions& options, const OperatorMetrics& metrics,
+                   livy::TransportFactory livy_transports) {
+  std::vector<std::string> namespaces = options.namespaces;
+  if (namespaces.empty()) namespaces.push_back("");
   events_ = std::make_unique<runtime::EventRecorder>(client, clock, kManagerName, options.instance);
+  if (livy_transports && options.livy.interval.count() > 0) {
+    auto lister = [this, &manager, namespaces] {
+      std::vector<api::SpytCluster> clusters;
+      if (!manager.IsLeader()) return LivyTargets(clusters);  // standbys do not poll
+      for (const auto& ns : namespaces) {
+        for (const auto& obj : cache_.List(kube::resources::kSpytClusters, ns)) {
+          api::DecodeResult decoded = api::Decode(obj);
+          if (decoded.ok()) clusters.push_back(std::move(decoded.cluster));
+        }
+      }
+      return LivyTargets(clusters);
+    };
+    auto on_change = [this](const livy::Target& t) {
+      if (controller_ != nullptr) controller_->Enqueue({t.ns, t.name});
+    };
+    livy_ = std::make_unique<livy::Monitor>(std::move(livy_transports), lister, clock, options.livy,
+                                            metrics.livy, on_change);
+  }
   reconciler_ = std::make_unique<ClusterReconciler>(client, cache_, *events_, clock, options.build,
-                                                    metrics.reconcile);
+                                                    metrics.reconcile, livy_.get());
   auto controller = std::make_unique<runtime::Controller>(
       *reconciler_, clock, runtime::ControllerOptions{"spytcluster", options.workers},
       runtime::MakeDefaultControllerRateLimiter(clock), metrics.queue, metrics.controller);
 
-  std::vector<std::string> namespaces = options.namespaces;
-  if (namespaces.empty()) namespaces.push_back("");
   const std::string managed = std::string(label::kManagedBy) + "=" + kManagerName;
   const std::vector<kube::Resource> children = {
       kube::resources::kStatefulSets, kube::resources::kDeployments, kube::resources::kServices,
@@ -32,6 +53,11 @@ Operator::Operator(runtime::Manager& manager, kube::Client& client, runtime::Clo
   }
   controller_ = controller.get();
   manager.AddController(std::move(controller));
+  if (livy_) livy_->Start();
+}
+
+Operator::~Operator() {
+  if (livy_) livy_->Stop();
 }
 
 }  // namespace spyt::cluster

@@ -29,6 +29,18 @@ TEST_SUITE("run_options") {
     CHECK(o.health_probe_bind_address.empty());
   }
 
+  TEST_CASE("Livy polling: every 30 s by default, any duration, 0 turns it off") {
+    CHECK(ParseRunOptions({}).livy_poll_interval == std::chrono::seconds(30));
+    CHECK(ParseRunOptions({}).livy_poll_timeout == std::chrono::seconds(5));
+    CHECK(ParseRunOptions({"--livy-poll-interval", "500ms"}).livy_poll_interval ==
+          std::chrono::milliseconds(500));
+    CHECK(ParseRunOptions({"--livy-poll-interval", "0"}).livy_poll_interval.count() == 0);
+    CHECK_THROWS_WITH(ParseRunOptions({"--livy-poll-interval", "often"}),
+                      doctest::Contains("--livy-poll-interval"));
+    CHECK_THROWS_WITH(ParseRunOptions({"--livy-poll-timeout", "0"}),
+                      doctest::Contains("--livy-poll-timeout"));
+  }
+
   TEST_CASE("bad values name the flag") {
     CHECK_THROWS_WITH(ParseRunOptions({"--leader-election-lease-duration", "15"}),
                       doctest::Contains("--leader-election-lease-duration"));

@@ -93,6 +93,69 @@ TEST_SUITE("metrics") {
     text = m.Render();
     CHECK(text.find("name=\"demo\"") == std::string::npos);
   }
+
+  TEST_CASE("a condition the status no longer has loses its series") {
+    Metrics m("1.2.3");
+    api::SpytCluster c;
+    c.metadata.namespace_ = "ns";
+    c.metadata.name = "demo";
+    api::SpytClusterStatus st;
+    st.conditions.push_back({"Ready", "True", 1, "t", "AllComponentsReady", ""});
+    st.conditions.push_back({"LivyResponding", "True", 1, "t", "SessionsAvailable", ""});
+    m.ClusterObserved(c, st);
+    CHECK(m.Render().find("type=\"LivyResponding\"} 1") != std::string::npos);
+    st.conditions.pop_back();
+    m.ClusterObserved(c, st);
+    CHECK(m.Render().find("LivyResponding") == std::string::npos);
+    CHECK(m.Render().find("type=\"Ready\"} 1") != std::string::npos);
+  }
+
+  TEST_CASE("Livy polls: sessions by kind and state, in use, up; stale series go") {
+    Metrics m("1.2.3");
+    livy::Observer* o = m.Livy();
+    livy::Target t{"ns", "demo", "http://127.0.0.1:8998", 5};
+    livy::Observation obs;
+    obs.answering = true;
+    obs.usage.Add(false, "idle");
+    obs.usage.Add(false, "idle");
+    obs.usage.Add(true, "running");
+    o->LivyObserved(t, obs, 0.01);
+    std::string text = m.Render();
+    const std::string labels = "name=\"demo\",namespace=\"ns\"";
+    CHECK(text.find("spyt_livy_up{" + labels + "} 1") != std::string::npos);
+    CHECK(text.find("spyt_livy_sessions_in_use{" + labels + "} 3") != std::string::npos);
+    CHECK(text.find("spyt_livy_sessions{kind=\"session\"," + labels + ",state=\"idle\"} 2") !=
+          std::string::npos);
+    CHECK(text.find("spyt_livy_sessions{kind=\"batch\"," + labels + ",state=\"running\"} 1") !=
+          std::string::npos);
+    CHECK(text.find("spyt_livy_polls_total{result=\"success\"} 1") != std::string::npos);
+
+    // The batch ended and a session is busy: the running batch's series goes.
+    livy::Observation next;
+    next.answering = true;
+    next.usage.Add(false, "busy");
+    next.usage.Add(true, "success");
+    o->LivyObserved(t, next, 0.01);
+    text = m.Render();
+    CHECK(text.find("state=\"running\"") == std::string::npos);
+    CHECK(text.find("state=\"idle\"") == std::string::npos);
+    CHECK(text.find("spyt_livy_sessions_in_use{" + labels + "} 1") != std::string::npos);
+
+    // Not answering: up 0, and no stale counts for the near-limit alert to act on.
+    livy::Observation down;
+    down.error = "connection refused";
+    o->LivyObserved(t, down, 5.0);
+    text = m.Render();
+    CHECK(text.find("spyt_livy_up{" + labels + "} 0") != std::string::npos);
+    CHECK(text.find("spyt_livy_sessions_in_use{") == std::string::npos);
+    CHECK(text.find("spyt_livy_sessions{") == std::string::npos);
+    CHECK(text.find("spyt_livy_polls_total{result=\"error\"} 1") != std::string::npos);
+    CHECK(text.find("spyt_livy_poll_duration_seconds_count 3") != std::string::npos);
+
+    o->LivyObserved(t, obs, 0.01);
+    o->LivyForgotten("ns", "demo");
+    CHECK(m.Render().find("name=\"demo\"") == std::string::npos);
+  }
 }
 
 }  // namespace spyt::metrics

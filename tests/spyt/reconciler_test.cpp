@@ -13,14 +13,27 @@ namespace {
 
 namespace res = kube::resources;
 
+// The Livy monitor's read side, with observations set by the test.
+struct FakeLivySource : livy::ObservationSource {
+  std::map<std::string, livy::Observation> latest;
+  std::optional<livy::Observation> Latest(const std::string& ns,
+                                          const std::string& name) const override {
+    auto it = latest.find(ns + "/" + name);
+    if (it == latest.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
 // The reconciler over an in-memory API server, with informer caches refreshed
 // synchronously before every pass (no threads).
 struct Harness {
+  FakeLivySource livy;
   fakes::FakeClient client;
   runtime::Cache cache;
   std::vector<std::unique_ptr<runtime::Informer>> informers;
   runtime::EventRecorder events{client, runtime::RealClock(), "spyt-operator", "test"};
-  ClusterReconciler reconciler{client, cache, events, runtime::RealClock(), BuildOptions{}};
+  ClusterReconciler reconciler{client,         cache,   events, runtime::RealClock(),
+                               BuildOptions{}, nullptr, &livy};
 
   Harness() {
     for (const auto* r : {&res::kSpytClusters, &res::kStatefulSets, &res::kDeployments,
@@ -136,6 +149,34 @@ TEST_SUITE("reconciler") {
     json::Value discovery = *h.client.Peek(res::kConfigMaps, "ns", "livy-discovery");
     CHECK(discovery.find("data")->find("livy")->as_string() ==
           "livy-livy.ns.svc.cluster.local:8998");
+  }
+
+  TEST_CASE("the Livy monitor's latest poll becomes LivyResponding, written once per change") {
+    Harness h;
+    h.CreateExample("livy");
+    h.Reconcile("livy");
+    CHECK(h.ConditionOf("livy", "LivyResponding", "reason") == "NotPolled");
+    h.MarkAllReady("livy");
+    h.Reconcile("livy");
+    CHECK(h.ConditionOf("livy", "LivyResponding") == "Unknown");
+
+    livy::Observation obs;
+    obs.answering = true;
+    for (int i = 0; i < 5; ++i) obs.usage.Add(false, "idle");
+    h.livy.latest["ns/livy"] = obs;
+    h.client.ResetCounts();
+    h.Reconcile("livy");
+    h.Reconcile("livy");
+    CHECK(h.client.Writes() == 1);  // the status, once
+    CHECK(h.ConditionOf("livy", "LivyResponding") == "True");
+    CHECK(h.ConditionOf("livy", "LivyResponding", "reason") == "SessionLimitReached");
+    CHECK(h.ConditionOf("livy", "Ready") == "True");
+
+    h.livy.latest["ns/livy"] = livy::Observation{};  // not answering
+    h.Reconcile("livy");
+    CHECK(h.ConditionOf("livy", "LivyResponding") == "False");
+    CHECK(h.ConditionOf("livy", "LivyResponding", "reason") == "NotAnswering");
+    CHECK(h.ConditionOf("livy", "Ready") == "True");  // the pods are fine; reaching them is not
   }
 
   TEST_CASE("lastTransitionTime stays put while a condition keeps its status") {
