@@ -334,7 +334,8 @@ def status_schema():
                 "type": "array", "maxItems": 16, "items": condition_schema(),
                 "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"],
                 "description": "Ready, MasterReady, WorkersReady, LivyReady, "
-                               "HistoryServerReady, Reconciling, Degraded.",
+                               "HistoryServerReady, Reconciling, Degraded, and LivyResponding "
+                               "(the operator's poll of Livy's sessions; it does not gate Ready).",
             },
             "workers": {"type": "object", "description": "Worker counts.", "properties": {
                 "desired": {"type": "integer", "format": "int32"},
@@ -378,6 +379,8 @@ def crd():
                     {"name": "Workers", "type": "string", "jsonPath": ".status.workers.summary"},
                     {"name": "Livy", "type": "string",
                      "jsonPath": ".status.conditions[?(@.type==\"LivyReady\")].reason"},
+                    {"name": "Livy Sessions", "type": "string", "priority": 1,
+                     "jsonPath": ".status.conditions[?(@.type==\"LivyResponding\")].message"},
                     {"name": "Version", "type": "string", "jsonPath": ".spec.spytVersion",
                      "priority": 1},
                     {"name": "Master", "type": "string", "jsonPath": ".status.endpoints.master",

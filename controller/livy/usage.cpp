@@ -7,8 +7,7 @@
 namespace spyt::livy {
 
 bool CountsTowardLimit(std::string_view state) {
-  static constexpr std::array<std::string_view, 4> kEnded = {"error", "dead", "killed",
-                                                             "success"};
+  static constexpr std::array<std::string_view, 4> kEnded = {"error", "dead", "killed", "success"};
   for (auto ended : kEnded) {
     if (state == ended) return false;
   }

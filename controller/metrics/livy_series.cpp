@@ -12,8 +12,8 @@ namespace p = prometheus;
 namespace {
 
 // A loopback answer takes milliseconds; the poll timeout (5 s by default) bounds the rest.
-const p::Histogram::BucketBoundaries kPoll = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-                                              10};
+const p::Histogram::BucketBoundaries kPoll = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                              0.5,   1,    2.5,   5,    10};
 
 }  // namespace
 
@@ -47,8 +47,7 @@ void LivySeries::RemoveCounts(const std::string& key) {
   by_state_.erase(key);
 }
 
-void LivySeries::LivyObserved(const livy::Target& t, const livy::Observation& obs,
-                              double seconds) {
+void LivySeries::LivyObserved(const livy::Target& t, const livy::Observation& obs, double seconds) {
   polls_.Add({{"result", obs.answering ? "success" : "error"}}).Increment();
   poll_duration_.Add({}, kPoll).Observe(seconds);
   const std::string key = t.Key();

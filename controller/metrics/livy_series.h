@@ -46,8 +46,8 @@ class LivySeries : public livy::Observer {
   prometheus::Family<prometheus::Histogram>& poll_duration_;
 
   std::mutex mu_;
-  std::map<std::string, Labels> clusters_;             // key -> {namespace, name}
-  std::map<std::string, std::set<Labels>> by_state_;   // key -> sessions{...} label sets
+  std::map<std::string, Labels> clusters_;            // key -> {namespace, name}
+  std::map<std::string, std::set<Labels>> by_state_;  // key -> sessions{...} label sets
 };
 
 }  // namespace spyt::metrics

@@ -25,8 +25,8 @@ std::vector<livy::Target> LivyTargets(const std::vector<api::SpytCluster>& clust
   for (const auto& c : clusters) {
     if (!c.spec.livy.enabled || !c.status.endpoints.livy) continue;
     if (!IsTrue(c.status.conditions, api::condition::kLivyReady)) continue;
-    out.push_back(
-        {c.metadata.namespace_, c.metadata.name, *c.status.endpoints.livy, c.spec.livy.max_sessions});
+    out.push_back({c.metadata.namespace_, c.metadata.name, *c.status.endpoints.livy,
+                   c.spec.livy.max_sessions});
   }
   return out;
 }
@@ -59,9 +59,9 @@ void SetLivyCondition(api::SpytClusterStatus& st, const api::SpytCluster& c,
                         "; batches: " + livy::DescribeStates(u.batches) + ")";
   bool full = u.in_use >= max;
   if (full) message += "; Livy rejects new sessions and batches until one ends";
-  SetCondition(st.conditions, {type, "True", gen, now,
-                               full ? "SessionLimitReached" : "SessionsAvailable",
-                               message.substr(0, 1024)});
+  SetCondition(st.conditions,
+               {type, "True", gen, now, full ? "SessionLimitReached" : "SessionsAvailable",
+                message.substr(0, 1024)});
 }
 
 }  // namespace spyt::cluster

@@ -39,7 +39,8 @@ struct RecordingObserver : Observer {
 
 std::string List(std::initializer_list<const char*> states) {
   std::string items;
-  for (const char* s : states) items += std::string(items.empty() ? "" : ",") + R"({"state":")" + s + "\"}";
+  for (const char* s : states)
+    items += std::string(items.empty() ? "" : ",") + R"({"state":")" + s + "\"}";
   return R"({"from":0,"total":)" + std::to_string(states.size()) + R"(,"sessions":[)" + items +
          "]}";
 }
@@ -48,7 +49,7 @@ struct Fixture {
   fakes::FakeClock clock;
   std::map<std::string, std::shared_ptr<fakes::FakeTransport>> servers;
   std::vector<std::string> made;  // URLs the factory was asked for
-  std::mutex targets_mu;  // also guards `made` and `changed`
+  std::mutex targets_mu;          // also guards `made` and `changed`
   std::mutex servers_mu;
   std::vector<Target> targets;
   std::vector<std::string> changed;
@@ -76,7 +77,8 @@ struct Fixture {
           std::lock_guard lock(targets_mu);
           return targets;
         },
-        clock, options, &observer, [this](const Target& t) {
+        clock, options, &observer,
+        [this](const Target& t) {
           std::lock_guard lock(targets_mu);
           changed.push_back(t.Key());
         });

@@ -6,8 +6,8 @@ namespace spyt::livy {
 
 TEST_SUITE("livy usage") {
   TEST_CASE("sessions count toward the limit until they end") {
-    for (const char* s : {"not_started", "starting", "recovering", "idle", "running", "busy",
-                          "shutting_down"}) {
+    for (const char* s :
+         {"not_started", "starting", "recovering", "idle", "running", "busy", "shutting_down"}) {
       CHECK_MESSAGE(CountsTowardLimit(s), s);
     }
     for (const char* s : {"error", "dead", "killed", "success"}) {
@@ -30,9 +30,9 @@ TEST_SUITE("livy usage") {
   }
 
   TEST_CASE("a page of Livy's session list is read") {
-    Page page = ParsePage(
-        R"({"from":0,"total":3,"sessions":[{"id":0,"state":"idle","kind":"spark"},)"
-        R"({"id":1,"state":"busy"},{"id":2,"state":"dead","appId":null}]})");
+    Page page =
+        ParsePage(R"({"from":0,"total":3,"sessions":[{"id":0,"state":"idle","kind":"spark"},)"
+                  R"({"id":1,"state":"busy"},{"id":2,"state":"dead","appId":null}]})");
     CHECK(page.total == 3);
     CHECK(page.states == std::vector<std::string>{"idle", "busy", "dead"});
     CHECK(ParsePage(R"({"from":0,"total":0,"sessions":[]})").states.empty());

@@ -68,3 +68,26 @@ def batch_state(url, bid, fail) -> str:
     if state in ("dead", "error", "killed"):
         fail(f"batch {bid} went {state}; its log:\n{batch_log(url, bid)}")
     return state
+
+
+def livy_session():
+    """A requests.Session for the `livy` client, carrying the CSRF header Livy asks for
+    when livy.server.csrf-protection.enabled is on."""
+    s = requests.Session()
+    s.headers["X-Requested-By"] = HEADERS["X-Requested-By"]
+    return s
+
+
+def create_batch_when_free(url, file, settle_timeout, **kwargs):
+    """livy.LivyBatch.create, retried (up to settle_timeout seconds) only while Livy
+    answers TOO_MANY (see post_batch_when_free)."""
+    from livy import LivyBatch
+
+    deadline = time.monotonic() + settle_timeout
+    while True:
+        try:
+            return LivyBatch.create(url, file, requests_session=livy_session(), **kwargs)
+        except requests.HTTPError as e:
+            if e.response.status_code != 400 or TOO_MANY not in e.response.text or time.monotonic() > deadline:
+                raise
+        time.sleep(0.5)

@@ -17,12 +17,12 @@ FILES = REPO / "charts" / "spyt-operator" / "files"
 RULES = FILES / "alerts.yaml"
 DASHBOARD = FILES / "dashboard.json"
 UNIT_TESTS = sorted((REPO / "tests" / "alerts").glob("*.yaml"))
-METRICS_SOURCE = REPO / "controller" / "metrics" / "metrics.cpp"
+METRICS_SOURCES = [REPO / "controller" / "metrics" / name for name in ("metrics.cpp", "livy_series.cpp")]
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
 
 # Families the operator's own code defines, plus `up`, which Prometheus adds per target.
 OPERATOR_PREFIXES = ("controller_runtime_", "workqueue_", "rest_client_", "leader_election_",
-                     "spyt_operator_", "spyt_cluster_")
+                     "spyt_operator_", "spyt_cluster_", "spyt_livy_")
 
 
 def promtool(*args):
@@ -36,10 +36,14 @@ def alerts():
 
 
 def exported_metrics():
-    """Metric families registered in controller/metrics/metrics.cpp (read from the source:
-    some families have no series until their first event, so a scrape cannot list them)."""
-    names = set(re.findall(r'\.Name\("([a-zA-Z_:][a-zA-Z0-9_:]*)"\)', METRICS_SOURCE.read_text()))
-    assert len(names) > 10, f"no metric names found in {METRICS_SOURCE}"
+    """Metric families registered in controller/metrics/ (read from the source: some
+    families have no series until their first event, so a scrape cannot list them)."""
+    names = set()
+    for source in METRICS_SOURCES:
+        found = set(re.findall(r'\.Name\("([a-zA-Z_:][a-zA-Z0-9_:]*)"\)', source.read_text()))
+        assert found, f"no metric names found in {source}"
+        names |= found
+    assert len(names) > 10, f"no metric names found in {METRICS_SOURCES}"
     return names
 
 

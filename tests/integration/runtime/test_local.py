@@ -15,7 +15,10 @@ import pytest
 import requests
 import yaml
 
-from livy_batches import batch_log, batch_state, post_batch_when_free, sum_job
+from livy import LivyBatch
+
+from livy_batches import (SLEEPER_JOB, TOO_MANY, batch_log, batch_state, create_batch_when_free, livy_session,
+                          post_batch_when_free, sum_job)
 from waiting import wait_for
 
 REPO = Path(os.environ.get("SPYT_SOURCE_DIR") or Path(__file__).resolve().parents[3])
@@ -62,6 +65,7 @@ class Local:
         self.proc = subprocess.Popen([OPERATOR, "local", "--manifests", str(self.manifests),
                                      "--state-dir", str(self.state), "--launcher", LAUNCHER,
                                      "--metrics-bind-address", "127.0.0.1:0",
+                                     "--livy-poll-interval", "1s", "--livy-poll-timeout", "2s",
                                      "--health-probe-bind-address", "127.0.0.1:0"],
                                     stdout=open(self.log, "wb"), stderr=subprocess.STDOUT, env=env,
                                     start_new_session=True)
@@ -75,11 +79,25 @@ class Local:
         path = self.state / "clusters" / "e2e" / "status.yaml"
         return yaml.safe_load(path.read_text()) if path.exists() else None
 
-    def condition(self, type_):
+    def condition(self, type_, field="status"):
         for c in (self.status() or {}).get("conditions", []):
             if c["type"] == type_:
-                return c["status"]
+                return c[field]
         return None
+
+    def metrics(self):
+        return requests.get(f"http://127.0.0.1:{self.port_of('metrics')}/metrics", timeout=5).text
+
+    def pids_running(self, needle):
+        """Marked processes whose command line contains `needle` (bytes)."""
+        out = []
+        for p in marked_pids(self.marker):
+            try:
+                if needle in Path(f"/proc/{p}/cmdline").read_bytes():
+                    out.append(p)
+            except OSError:
+                continue
+        return out
 
     def discovery(self):
         root = self.state / "discovery" / "e2e" / "discovery"
@@ -151,26 +169,82 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local):
     wait_for(lambda: batch_state(livy, bid, fail) == "success", 180, "the batch to succeed")
     assert "LOCAL_E2E_SUM=500500" in batch_log(livy, bid)
 
-    # Two workers: edit the file.
-    CLUSTER["spec"]["workers"]["replicas"] = 2
+    # The operator polls Livy: the finished batch shows in the metrics and the condition.
+    series = 'name="e2e",namespace="local"'
+    wait_for(lambda: f'spyt_livy_sessions{{kind="batch",{series},state="success"}} 1' in local.metrics(), 30,
+             "the finished batch in the Livy metrics")
+    assert f"spyt_livy_up{{{series}}} 1" in local.metrics()
+    assert f"spyt_livy_sessions_in_use{{{series}}} 0" in local.metrics()
+    assert local.condition("LivyResponding", "reason") == "SessionsAvailable"
+
+    # Up to the limit (maxSessions 2) through the `livy` client; one more is refused with
+    # Livy's message while the two keep running; ending one lets a new one in.
+    (files / "sleep.py").write_text(SLEEPER_JOB)
+    sleep_file = (files / "sleep.py").as_uri()
+    conf = {"spark.executor.memory": "512m"}
+    sleepers = [create_batch_when_free(livy, sleep_file, 30, spark_conf=conf) for _ in range(2)]
+    try:
+        wait_for(lambda: local.condition("LivyResponding", "reason") == "SessionLimitReached", 30,
+                 "LivyResponding to say the limit is reached")
+        assert local.condition("LivyResponding", "message").startswith("2/2 sessions in use")
+        wait_for(lambda: f"spyt_livy_sessions_in_use{{{series}}} 2" in local.metrics(), 10, "2 in use in metrics")
+        assert f"spyt_cluster_livy_max_sessions{{{series}}} 2" in local.metrics()
+        with pytest.raises(requests.HTTPError) as refused:
+            LivyBatch.create(livy, sleep_file, requests_session=livy_session(), spark_conf=conf)
+        assert refused.value.response.status_code == 400
+        assert refused.value.response.json()["msg"] == TOO_MANY
+        wait_for(lambda: "LIVY_SLEEPER_UP" in "".join(sleepers[0].log()), 120, "the first sleeper's driver to run")
+        assert sleepers[0].state.value == "running"
+        assert sleepers[1].state.value in ("starting", "running")  # its driver waits for a core
+        sleepers[0].kill()
+        replacement = create_batch_when_free(livy, sleep_file, 60, spark_conf=conf)
+        sleepers.append(replacement)
+        assert replacement.state.value in ("starting", "running")
+        assert sleepers[1].state.value in ("starting", "running")
+    finally:
+        for b in sleepers:
+            try:
+                b.kill()
+            except requests.RequestException:
+                pass
+    wait_for(lambda: local.condition("LivyResponding", "message").startswith("0/2 sessions in use"), 60,
+             "the sessions to be released")
+
+    # A Livy that stops answering (its JVM frozen: the port still accepts connections, so
+    # it stays Ready) is a False condition and spyt_livy_up 0, and the runtime keeps going.
+    livy_jvms = local.pids_running(b"org.apache.livy.server.LivyServer")
+    assert len(livy_jvms) == 1, livy_jvms
+    os.kill(livy_jvms[0], signal.SIGSTOP)
+    try:
+        wait_for(lambda: local.condition("LivyResponding", "reason") == "NotAnswering", 30,
+                 "LivyResponding to say Livy does not answer")
+        assert f"spyt_livy_up{{{series}}} 0" in local.metrics()
+        assert f"spyt_livy_sessions_in_use{{{series}}}" not in local.metrics()
+        assert local.condition("LivyReady") == "True" and local.proc.poll() is None
+    finally:
+        os.kill(livy_jvms[0], signal.SIGCONT)
+    wait_for(lambda: local.condition("LivyResponding") == "True", 30, "Livy to answer again")
+
+    # Three workers: edit the file.
+    CLUSTER["spec"]["workers"]["replicas"] = 3
     local.write(CLUSTER)
-    wait_for(lambda: local.alive_workers() == 2, 120, "2 workers registered at the master")
+    wait_for(lambda: local.alive_workers() == 3, 180, "3 workers registered at the master")
 
     # A killed worker is restarted and registers again.
-    worker_launchers = [p for p in marked_pids(local.marker)
-                        if b"spyt-launcher\x00worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    worker_launchers = local.pids_running(b"spyt-launcher\x00worker")
     assert worker_launchers
     os.killpg(worker_launchers[0], signal.SIGKILL)
     wait_for(lambda: "restarting after backoff" in local.log.read_text(), 30, "the runtime to notice the crash")
-    wait_for(lambda: local.condition("WorkersReady") == "True" and local.alive_workers() >= 2, 120,
+    wait_for(lambda: local.condition("WorkersReady") == "True" and local.alive_workers() >= 3, 120,
              "the worker to be back")
 
     # Livy disabled: its process and discovery entry go away.
     CLUSTER["spec"]["livy"]["enabled"] = False
     local.write(CLUSTER)
     wait_for(lambda: "livy" not in local.discovery(), 60, "the Livy discovery entry to go")
-    wait_for(lambda: not any(b"spyt-launcher\x00livy" in Path(f"/proc/{p}/cmdline").read_bytes()
-                             for p in marked_pids(local.marker)), 60, "the Livy launcher to exit")
+    wait_for(lambda: "spyt_livy_up{" not in local.metrics(), 30, "the Livy series to go")
+    assert local.condition("LivyResponding") is None
+    wait_for(lambda: not local.pids_running(b"spyt-launcher\x00livy"), 60, "the Livy launcher to exit")
 
     # The file removed: every process of the cluster stops, the runtime stays up.
     (local.manifests / "cluster.yaml").unlink()
