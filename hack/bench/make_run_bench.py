@@ -14,11 +14,13 @@ command starts:
   3. the RSS of the `spyt-operator local` process while it supervises the cluster
      (after the batch, with the Livy poller running).
 Then it sends SIGINT and waits for every process to exit. Medians are printed last.
+A failed run keeps its state directory and log in /tmp (the error names them).
 Everything listens on 127.0.0.1."""
 
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -65,6 +67,7 @@ def rss_mib(pid):
 def one_run(timeout):
     state = Path(tempfile.mkdtemp(prefix="spyt-make-run-"))
     log = open(state.parent / f"{state.name}.log", "wb")
+    ok = False
     start = time.monotonic()
     proc = subprocess.Popen(["make", "--no-print-directory", "run", f"RUN_STATE={state}"], cwd=REPO,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -99,6 +102,7 @@ def one_run(timeout):
         t_result = time.monotonic() - start
         time.sleep(3)  # a few supervision passes and Livy polls
         rss = rss_mib(operator_pid(proc.pid))
+        ok = True
         return t_livy, t_result, rss
     finally:
         os.killpg(proc.pid, signal.SIGINT)
@@ -108,6 +112,9 @@ def one_run(timeout):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+        if ok:  # a failed run keeps its state and log for a look
+            shutil.rmtree(state, ignore_errors=True)
+            os.unlink(log.name)
 
 
 def main():

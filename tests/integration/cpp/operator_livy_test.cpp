@@ -48,8 +48,8 @@ class ScriptedLivy {
     if (!batches) {
       for (const auto& s : states_) items.push_back(json::Object{{"state", s}});
     }
-    json::Value body = json::Object{
-        {"from", 0}, {"total", static_cast<int>(items.size())}, {"sessions", items}};
+    json::Value body =
+        json::Object{{"from", 0}, {"total", static_cast<int>(items.size())}, {"sessions", items}};
     return {200, {{"content-type", "application/json"}}, json::Dump(body)};
   }
 
@@ -109,11 +109,13 @@ api::Condition WaitForCondition(kube::Client& client, const std::string& ns,
 }  // namespace
 
 TEST_SUITE("operator livy polling") {
-  TEST_CASE("a Ready Livy's sessions become LivyResponding; one that stops answering turns it False") {
+  TEST_CASE(
+      "a Ready Livy's sessions become LivyResponding; one that stops answering turns it False") {
     auto client = testing::AdminClient();
-    client->Apply(kCrds, "",
-                  yaml::ParseOne(testing::ReadText(testing::SourcePath("crds/spyt.dev_spytclusters.yaml"))),
-                  {"spyt-tests", true});
+    client->Apply(
+        kCrds, "",
+        yaml::ParseOne(testing::ReadText(testing::SourcePath("crds/spyt.dev_spytclusters.yaml"))),
+        {"spyt-tests", true});
     testing::TestNamespace ns(*client, "livy-poll");
 
     runtime::ManagerOptions mo;
@@ -142,7 +144,8 @@ TEST_SUITE("operator livy polling") {
       }
     } stop{manager, run};
 
-    json::Value cluster = yaml::ParseOne(testing::ReadText(testing::SourcePath("examples/livy.yaml")));
+    json::Value cluster =
+        yaml::ParseOne(testing::ReadText(testing::SourcePath("examples/livy.yaml")));
     cluster["metadata"]["namespace"] = ns.name();
     for (int attempt = 0;; ++attempt) {  // the CRD may still be getting Established
       try {

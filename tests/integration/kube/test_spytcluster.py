@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from operator_proc import BINARY, REPO, OperatorProcess, wait_for
+from prometheus_proc import Prometheus
 
 CRD = REPO / "crds" / "spyt.dev_spytclusters.yaml"
 LIVY = REPO / "examples" / "livy.yaml"
@@ -222,38 +223,13 @@ def test_metrics_exposition_passes_promtool(crd, namespace, operator):
 
 
 def test_a_real_prometheus_scrapes_the_operator(crd, namespace, operator, tmp_path):
-    import socket
-    import urllib.parse
-    import urllib.request
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
     wait_ready(crd, namespace, "livy")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = tmp_path / "prometheus.yml"
-    config.write_text(yaml.safe_dump({
-        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-        "scrape_configs": [{"job_name": "spyt-operator",
-                            "static_configs": [{"targets": [f"127.0.0.1:{operator.metrics_port()}"]}]}]}))
-    prom = subprocess.Popen(["prometheus", f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
-                             f"--storage.tsdb.path={tmp_path / 'tsdb'}"],
-                            stdout=open(tmp_path / "prometheus.log", "wb"), stderr=subprocess.STDOUT)
-    try:
-        def query(q):
-            url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": q})
-            try:
-                with urllib.request.urlopen(url, timeout=5) as r:
-                    result = json.loads(r.read())["data"]["result"]
-                return [float(x["value"][1]) for x in result]
-            except OSError:
-                return []
+    with Prometheus(tmp_path, "spyt-operator", [f"127.0.0.1:{operator.metrics_port()}"]) as prom:
         selector = f'namespace="{namespace}",name="livy"'
-        assert wait_for(lambda: query(f"spyt_cluster_workers_ready{{{selector}}}") == [2.0], 60,
+        assert wait_for(lambda: prom.query(f"spyt_cluster_workers_ready{{{selector}}}") == [2.0], 60,
                         "Prometheus to scrape 2 ready workers")
-        assert query(f'spyt_cluster_condition{{{selector},type="Ready"}}') == [1.0]
-        assert query(f"spyt_cluster_livy_max_sessions{{{selector}}}") == [5.0]
-        assert query('up{job="spyt-operator"}') == [1.0]
-        assert query('sum(controller_runtime_reconcile_total{controller="spytcluster"}) > 0')
-    finally:
-        prom.terminate()
-        prom.wait(timeout=30)
+        assert prom.query(f'spyt_cluster_condition{{{selector},type="Ready"}}') == [1.0]
+        assert prom.query(f"spyt_cluster_livy_max_sessions{{{selector}}}") == [5.0]
+        assert prom.query('up{job="spyt-operator"}') == [1.0]
+        assert prom.query('sum(controller_runtime_reconcile_total{controller="spytcluster"}) > 0')

@@ -16,6 +16,7 @@ import requests
 import yaml
 
 from livy import LivyBatch
+from prometheus_proc import Prometheus
 
 from livy_batches import (SLEEPER_JOB, TOO_MANY, batch_log, batch_state, create_batch_when_free, livy_session,
                           post_batch_when_free, sum_job)
@@ -138,7 +139,12 @@ def local(tmp_path):
     assert not leftovers, f"processes left behind: {leftovers}\n{log}"
 
 
-def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local):
+def alert_expr(name):
+    alerts = yaml.safe_load((REPO / "charts" / "spyt-operator" / "files" / "alerts.yaml").read_text())
+    return next(r["expr"] for g in alerts["groups"] for r in g["rules"] if r.get("alert") == name)
+
+
+def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path):
     local.write(CLUSTER)
     local.start()
     wait_for(lambda: local.condition("Ready") == "True", 180, "the cluster to be Ready")
@@ -189,6 +195,12 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local):
         assert local.condition("LivyResponding", "message").startswith("2/2 sessions in use")
         wait_for(lambda: f"spyt_livy_sessions_in_use{{{series}}} 2" in local.metrics(), 10, "2 in use in metrics")
         assert f"spyt_cluster_livy_max_sessions{{{series}}} 2" in local.metrics()
+        # A real Prometheus scraping the runtime: the near-limit alert's own expression holds.
+        with Prometheus(tmp_path, "spyt-operator-local", [f"127.0.0.1:{local.port_of('metrics')}"]) as prom:
+            wait_for(lambda: prom.query(alert_expr("SpytLivySessionsNearLimit")) == [2.0], 60,
+                     "the SpytLivySessionsNearLimit expression to hold on scraped data")
+            assert prom.query(f'sum(spyt_livy_sessions{{{series},kind="batch",state=~"starting|running"}})') == [2.0]
+            assert prom.query(alert_expr("SpytLivyNotAnswering")) == []
         with pytest.raises(requests.HTTPError) as refused:
             LivyBatch.create(livy, sleep_file, requests_session=livy_session(), spark_conf=conf)
         assert refused.value.response.status_code == 400
