@@ -40,22 +40,4 @@ std::vector<json::Value> Cache::List(const kube::Resource& resource, const std::
   return out;
 }
 
-std::vector<json::Value> Cache::ListByLabel(const kube::Resource& resource, const std::string& ns,
-                                            const std::string& key,
-                                            const std::string& value) const {
-  std::vector<json::Value> out;
-  const Store* store = StoreFor(resource, ns);
-  if (store == nullptr) return out;
-  for (auto& obj : store->List()) {
-    const json::Value* meta = obj.find("metadata");
-    const json::Value* obj_ns = meta ? meta->find("namespace") : nullptr;
-    if (resource.namespaced && (!obj_ns || !obj_ns->is_string() || obj_ns->as_string() != ns))
-      continue;
-    const json::Value* labels = meta ? meta->find("labels") : nullptr;
-    const json::Value* v = labels ? labels->find(key) : nullptr;
-    if (v != nullptr && v->is_string() && v->as_string() == value) out.push_back(std::move(obj));
-  }
-  return out;
-}
-
 }  // namespace spyt::runtime

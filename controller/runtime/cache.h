@@ -24,9 +24,6 @@ class Cache {
                                  const std::string& name) const;
   // Every object of `ns` ("" with an all-namespaces informer: every object).
   std::vector<json::Value> List(const kube::Resource& resource, const std::string& ns) const;
-  // Objects of `ns` carrying the label `key`=`value`.
-  std::vector<json::Value> ListByLabel(const kube::Resource& resource, const std::string& ns,
-                                       const std::string& key, const std::string& value) const;
 
  private:
   const Store* StoreFor(const kube::Resource& resource, const std::string& ns) const;

@@ -2,22 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include "fakes/fake_livy_source.h"
 #include "spyt/fixtures.h"
 #include "spyt/status.h"
 
 namespace spyt::cluster {
 namespace {
-
-// A monitor's read side with observations set by the test.
-struct FakeSource : livy::ObservationSource {
-  std::map<std::string, livy::Observation> latest;
-  std::optional<livy::Observation> Latest(const std::string& ns,
-                                          const std::string& name) const override {
-    auto it = latest.find(ns + "/" + name);
-    if (it == latest.end()) return std::nullopt;
-    return it->second;
-  }
-};
 
 api::SpytCluster ReadyLivy(const std::string& name) {
   api::SpytCluster c = testing::LoadExample("livy");
@@ -64,7 +54,7 @@ TEST_SUITE("livy sessions") {
   TEST_CASE("sessions in use against the limit, by state, in the condition") {
     api::SpytCluster c = ReadyLivy("a");
     REQUIRE(c.spec.livy.max_sessions == 5);
-    FakeSource source;
+    fakes::FakeLivySource source;
     source.latest["default/a"] = Answer({"idle", "busy", "dead"}, {"running"});
     api::SpytClusterStatus st = c.status;
     SetLivyCondition(st, c, &source, "t1");
@@ -77,7 +67,7 @@ TEST_SUITE("livy sessions") {
 
   TEST_CASE("a full Livy says new sessions are rejected") {
     api::SpytCluster c = ReadyLivy("a");
-    FakeSource source;
+    fakes::FakeLivySource source;
     source.latest["default/a"] = Answer({"idle", "idle", "idle", "idle"}, {"starting"});
     api::SpytClusterStatus st = c.status;
     SetLivyCondition(st, c, &source, "t1");
@@ -89,7 +79,7 @@ TEST_SUITE("livy sessions") {
 
   TEST_CASE("a Livy that does not answer is False with the error") {
     api::SpytCluster c = ReadyLivy("a");
-    FakeSource source;
+    fakes::FakeLivySource source;
     livy::Observation down;
     down.error = "http://a-livy:8998: GET /sessions: connection refused";
     source.latest["default/a"] = down;
@@ -102,7 +92,7 @@ TEST_SUITE("livy sessions") {
 
   TEST_CASE("not ready or not polled yet is Unknown; disabled or polling off removes it") {
     api::SpytCluster c = ReadyLivy("a");
-    FakeSource source;
+    fakes::FakeLivySource source;
     api::SpytClusterStatus st = c.status;
     SetLivyCondition(st, c, &source, "t1");
     CHECK(Livy(st).status == "Unknown");

@@ -4,6 +4,7 @@
 
 #include "common/yaml.h"
 #include "fakes/fake_client.h"
+#include "fakes/fake_livy_source.h"
 #include "runtime/cache.h"
 #include "spyt/status.h"
 #include "test_files.h"
@@ -13,21 +14,10 @@ namespace {
 
 namespace res = kube::resources;
 
-// The Livy monitor's read side, with observations set by the test.
-struct FakeLivySource : livy::ObservationSource {
-  std::map<std::string, livy::Observation> latest;
-  std::optional<livy::Observation> Latest(const std::string& ns,
-                                          const std::string& name) const override {
-    auto it = latest.find(ns + "/" + name);
-    if (it == latest.end()) return std::nullopt;
-    return it->second;
-  }
-};
-
 // The reconciler over an in-memory API server, with informer caches refreshed
 // synchronously before every pass (no threads).
 struct Harness {
-  FakeLivySource livy;
+  fakes::FakeLivySource livy;
   fakes::FakeClient client;
   runtime::Cache cache;
   std::vector<std::unique_ptr<runtime::Informer>> informers;
