@@ -334,7 +334,8 @@ def status_schema():
                 "type": "array", "maxItems": 16, "items": condition_schema(),
                 "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"],
                 "description": "Ready, MasterReady, WorkersReady, LivyReady, "
-                               "HistoryServerReady, Reconciling, Degraded, and LivyResponding "
+                               "HistoryServerReady, Reconciling, Degraded, Stalled (kstatus: True only "
+                               "for an invalid spec), and LivyResponding "
                                "(the operator's poll of Livy's sessions; it does not gate Ready).",
             },
             "workers": {"type": "object", "description": "Worker counts.", "properties": {

@@ -166,6 +166,10 @@ inline constexpr const char* kLivyReady = "LivyReady";
 inline constexpr const char* kHistoryServerReady = "HistoryServerReady";
 inline constexpr const char* kReconciling = "Reconciling";
 inline constexpr const char* kDegraded = "Degraded";
+// kstatus' (Flux, Argo CD, kpt) condition for "cannot make progress without a
+// change to the spec": True only with an invalid spec, so GitOps tools report it
+// as Failed instead of waiting on it forever.
+inline constexpr const char* kStalled = "Stalled";
 // Whether the operator's poll of GET /sessions got an answer; reason
 // SessionLimitReached when every session slot is taken. Present only while
 // Livy is enabled and polling is on; it does not gate Ready.

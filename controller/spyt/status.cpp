@@ -122,6 +122,8 @@ api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const ObservedCh
                     ready ? "the cluster matches its spec" : "waiting for: " + list, gen, now));
   SetCondition(st.conditions,
                Make(api::condition::kDegraded, false, "AsExpected", "the spec is valid", gen, now));
+  SetCondition(st.conditions, Make(api::condition::kStalled, false, "AsExpected",
+                                   "the operator can make progress", gen, now));
 
   st.workers.desired = c.spec.workers.replicas;
   st.workers.ready = std::min(workers.exists ? workers.ready : 0, c.spec.workers.replicas);
@@ -154,6 +156,9 @@ api::SpytClusterStatus InvalidSpecStatus(const api::SpytCluster& c, const api::F
   st.observed_generation = c.metadata.generation;
   std::string message = "the spec is invalid: " + api::Summarize(errors);
   SetCondition(st.conditions, Make(api::condition::kDegraded, true, "InvalidSpec", message,
+                                   c.metadata.generation, now));
+  SetCondition(st.conditions, Make(api::condition::kStalled, true, "InvalidSpec",
+                                   "nothing changes until the spec is fixed: " + message,
                                    c.metadata.generation, now));
   SetCondition(st.conditions,
                Make(api::condition::kReconciling, false, "InvalidSpec",

@@ -42,6 +42,7 @@ TEST_SUITE("status") {
     CHECK(StatusOf(st, "Ready") == "True");
     CHECK(StatusOf(st, "Reconciling") == "False");
     CHECK(StatusOf(st, "Degraded") == "False");
+    CHECK(StatusOf(st, "Stalled") == "False");
     CHECK(StatusOf(st, "HistoryServerReady", true) == "Disabled");
     CHECK(st.workers.summary == "2/2");
     CHECK(st.endpoints.livy == "http://livy-livy.default.svc.cluster.local:8998");
@@ -90,6 +91,10 @@ TEST_SUITE("status") {
     CHECK(FindCondition(st.conditions, "Degraded")->message.find("spec.livy.maxSessions") !=
           std::string::npos);
     CHECK(StatusOf(st, "Ready") == "True");  // what runs is untouched and still serves
+    // kstatus (Flux, Argo CD): Reconciling False and Stalled True read as Failed.
+    CHECK(StatusOf(st, "Stalled") == "True");
+    CHECK(StatusOf(st, "Stalled", true) == "InvalidSpec");
+    CHECK(StatusOf(st, "Reconciling") == "False");
   }
 
   TEST_CASE("discovery lists only ready components, in SPYT's entry names") {

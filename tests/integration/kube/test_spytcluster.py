@@ -197,6 +197,8 @@ def test_invalid_spec_marks_degraded_and_leaves_running_components(crd, namespac
         degraded = wait_for(lambda: (c := condition(get(crd, namespace, "spytcluster", "livy"), "Degraded"))
                             and c["status"] == "True" and c, 30, "Degraded=True")
         assert degraded["reason"] == "InvalidSpec"
+        stalled = condition(get(crd, namespace, "spytcluster", "livy"), "Stalled")
+        assert stalled["status"] == "True" and stalled["reason"] == "InvalidSpec"  # kstatus: Failed
         assert "spec.livy.resources.limits[memory]" in degraded["message"]
         events = crd.kubectl_json("get", "events", "-n", namespace,
                                   "--field-selector", "involvedObject.name=livy,reason=InvalidSpec")
