@@ -10,31 +10,41 @@ CTEST_ARGS ?=
 help: ## Show this help.
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-.PHONY: deps
-deps: ## Install everything the build and tests need (idempotent, cached in ~/.cache/spyt-operator).
+# Steps several targets need. As prerequisites (not recipe lines) they run at most once
+# per make invocation, however many of the requested targets depend on them.
+.PHONY: host-deps
+host-deps:
 	hack/install-deps.sh
+
+# The test venv: hack/python-env.sh creates it (once) and prints its path. The first
+# expansion of $(PYTHON_ENV), in the recipe of python-env, runs the script and keeps its
+# answer, so that later recipes of the same make invocation do not run it again.
+PYTHON_ENV = $(eval PYTHON_ENV := $$(shell hack/python-env.sh))$(PYTHON_ENV)
+
+.PHONY: python-env
+python-env:
+	@[ -n "$(PYTHON_ENV)" ] && [ -x "$(PYTHON_ENV)/bin/python" ] || { echo "hack/python-env.sh failed" >&2; exit 1; }
+
+.PHONY: deps
+deps: host-deps python-env ## Install everything the build and tests need (idempotent, cached in ~/.cache/spyt-operator).
 	hack/tools.sh
 	hack/spark-livy.sh
-	hack/python-env.sh >/dev/null
 
 RUN_STATE ?= $(HOME)/.cache/spyt-operator/run
 
 .PHONY: run
-run: ## Run the local runtime on examples/local: a master, 2 workers and Livy (5 sessions, 1 core / 1G drivers).
-	hack/install-deps.sh
+run: build ## Run the local runtime on examples/local: a master, 2 workers and Livy (5 sessions, 1 core / 1G drivers).
 	hack/spark-livy.sh >/dev/null
-	$(MAKE) --no-print-directory build
 	@echo "state, logs and discovery in $(RUN_STATE); edit examples/local/*.yaml to change the cluster; Ctrl-C stops it"
 	$(BUILD_DIR)/controller/spyt-operator local --manifests examples/local --state-dir $(RUN_STATE)
 
 .PHONY: build
-build: ## Configure and build the operator and the unit tests.
-	hack/install-deps.sh
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DSPYT_PYTHON=$$(hack/python-env.sh)/bin/python >/dev/null
+build: host-deps python-env ## Configure and build the operator and the unit tests.
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DSPYT_PYTHON=$(PYTHON_ENV)/bin/python >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 .PHONY: test
-test: deps build manifests-check ## Install, build and run every test (unit + integration) with ctest.
+test: deps manifests-check build ## Install, build and run every test (unit + integration) with ctest.
 	cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)
 
 .PHONY: unit
@@ -51,8 +61,8 @@ chart-crds: ## Copy crds/ into charts/spyt-operator/crds/ (Helm installs it from
 	cp crds/spyt.dev_spytclusters.yaml charts/spyt-operator/crds/
 
 .PHONY: manifests-check
-manifests-check: ## Fail when crds/, the chart's CRD or manifests/install.yaml is stale.
-	@$$(hack/python-env.sh)/bin/python hack/gen-crd.py | diff -u crds/spyt.dev_spytclusters.yaml - \
+manifests-check: python-env ## Fail when crds/, the chart's CRD or manifests/install.yaml is stale.
+	@$(PYTHON_ENV)/bin/python hack/gen-crd.py | diff -u crds/spyt.dev_spytclusters.yaml - \
 	  || { echo "crds/ is stale: run 'make manifests'"; exit 1; }
 	@hack/check-manifests.sh
 

@@ -10,9 +10,12 @@ packages=(
   clang-format openssl curl jq prometheus hyperfine procps psmisc
 )
 
+# One dpkg-query for all of them (it exits 1 when some name is unknown to dpkg: still missing).
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null \
+  | grep "install ok installed" | cut -d' ' -f1) || true
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  grep -qxF -- "$p" <<<"$installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -36,8 +36,7 @@ bool IsSpytCluster(const json::Value& doc) {
 }
 
 std::string NameOf(const json::Value& doc) {
-  const json::Value* meta = doc.find("metadata");
-  const json::Value* name = meta ? meta->find("name") : nullptr;
+  const json::Value* name = json::At(doc, {"metadata", "name"});
   return name && name->is_string() ? name->as_string() : "<unnamed>";
 }
 

@@ -83,6 +83,26 @@ Object& Value::as_object() {
   return std::get<Object>(data_);
 }
 
+const Value* At(const Value& value, std::initializer_list<std::string_view> path) {
+  const Value* v = &value;
+  for (std::string_view key : path) {
+    v = v->find(key);
+    if (v == nullptr) return nullptr;
+  }
+  return v;
+}
+
+std::string StringAt(const Value& value, std::initializer_list<std::string_view> path) {
+  const Value* v = At(value, path);
+  return v != nullptr && v->is_string() ? v->as_string() : std::string();
+}
+
+std::int64_t IntAt(const Value& value, std::initializer_list<std::string_view> path,
+                   std::int64_t fallback) {
+  const Value* v = At(value, path);
+  return v != nullptr && v->is_int() ? v->as_int() : fallback;
+}
+
 const Value* Value::find(std::string_view key) const {
   if (!is_object()) return nullptr;
   const auto& obj = std::get<Object>(data_);

@@ -6,6 +6,7 @@
 // deterministic (golden files, hashes of desired state).
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -78,6 +79,13 @@ class Value {
 };
 
 const char* KindName(Value::Kind kind);
+
+// Lookups along a path of object keys ({"metadata", "name"}): nullptr, or the
+// fallback, when a key is missing or the value has another type.
+const Value* At(const Value& value, std::initializer_list<std::string_view> path);
+std::string StringAt(const Value& value, std::initializer_list<std::string_view> path);
+std::int64_t IntAt(const Value& value, std::initializer_list<std::string_view> path,
+                   std::int64_t fallback = 0);
 
 Value Parse(std::string_view text);
 

@@ -101,11 +101,6 @@ Reason Refine(Reason from_code, const std::string& status_reason) {
   return from_code;
 }
 
-std::string StringField(const json::Value& obj, const char* key) {
-  const json::Value* v = obj.find(key);
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
 }  // namespace
 
 ApiError ErrorFromResponse(const http::Response& response) {
@@ -115,15 +110,15 @@ ApiError ErrorFromResponse(const http::Response& response) {
   std::optional<std::chrono::seconds> retry_after;
   try {
     json::Value status = json::Parse(response.body);
-    if (status.is_object() && StringField(status, "kind") == "Status") {
-      reason = Refine(reason, StringField(status, "reason"));
-      message = StringField(status, "message");
+    if (status.is_object() && json::StringAt(status, {"kind"}) == "Status") {
+      reason = Refine(reason, json::StringAt(status, {"reason"}));
+      message = json::StringAt(status, {"message"});
       if (const json::Value* details = status.find("details"); details && details->is_object()) {
         if (const json::Value* cs = details->find("causes"); cs && cs->is_array()) {
           for (const auto& c : cs->as_array()) {
             if (!c.is_object()) continue;
-            causes.push_back(
-                {StringField(c, "reason"), StringField(c, "message"), StringField(c, "field")});
+            causes.push_back({json::StringAt(c, {"reason"}), json::StringAt(c, {"message"}),
+                              json::StringAt(c, {"field"})});
           }
         }
         if (const json::Value* ra = details->find("retryAfterSeconds"); ra && ra->is_int()) {

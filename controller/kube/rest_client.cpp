@@ -18,12 +18,6 @@ constexpr std::chrono::hours kUnboundedWatch{1};
 
 bool Is2xx(int status) { return status >= 200 && status < 300; }
 
-std::string StringAt(const json::Value& obj, std::string_view a, std::string_view b) {
-  const json::Value* outer = obj.find(a);
-  const json::Value* v = outer != nullptr ? outer->find(b) : nullptr;
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
 [[noreturn]] void BadRequest(const std::string& what) {
   throw ApiError(Reason::kBadRequest, 0, what);
 }
@@ -33,7 +27,7 @@ std::string NamespaceOf(const Resource& r, const std::string& ns, const json::Va
   if (!r.namespaced) {
     return "";
   }
-  std::string out = ns.empty() ? StringAt(obj, "metadata", "namespace") : ns;
+  std::string out = ns.empty() ? json::StringAt(obj, {"metadata", "namespace"}) : ns;
   if (out.empty()) {
     BadRequest(r.kind + ": a namespace is required");
   }
@@ -41,7 +35,7 @@ std::string NamespaceOf(const Resource& r, const std::string& ns, const json::Va
 }
 
 std::string NameOf(const Resource& r, const json::Value& obj) {
-  std::string name = StringAt(obj, "metadata", "name");
+  std::string name = json::StringAt(obj, {"metadata", "name"});
   if (name.empty()) {
     BadRequest(r.kind + ": metadata.name is required");
   }
@@ -202,8 +196,8 @@ ListResult RestClient::List(const Resource& r, const std::string& ns, const List
   http::Request request = NewRequest("GET", ResourcePath(r, ns) + query.Encode());
   json::Value list = ParseBody(Execute("LIST", std::move(request), true));
   ListResult result;
-  result.resource_version = StringAt(list, "metadata", "resourceVersion");
-  result.continue_token = StringAt(list, "metadata", "continue");
+  result.resource_version = json::StringAt(list, {"metadata", "resourceVersion"});
+  result.continue_token = json::StringAt(list, {"metadata", "continue"});
   if (json::Value* items = list.find("items"); items != nullptr && items->is_array()) {
     result.items.reserve(items->as_array().size());
     for (json::Value& item : items->as_array()) {

@@ -34,9 +34,7 @@ Observation Monitor::Poll(const Target& target) {
   try {
     obs.usage = FetchUsage(TransportFor(target.url), options_.timeout);
     obs.answering = true;
-  } catch (const LivyError& e) {
-    obs.error = target.url + ": " + e.what();
-  } catch (const std::exception& e) {  // e.g. a URL the HTTP library refuses
+  } catch (const std::exception& e) {  // LivyError, or e.g. a URL the HTTP library refuses
     obs.error = target.url + ": " + e.what();
   }
   obs.at = clock_.WallNow();

@@ -69,10 +69,7 @@ std::string Local(int port) { return "127.0.0.1:" + std::to_string(port); }
 cluster::DiscoveryEntries LocalDiscoveryEntries(const api::SpytCluster& c,
                                                 const api::SpytClusterStatus& st,
                                                 const LocalAddresses& a) {
-  auto ready = [&](const char* type) {
-    const api::Condition* cond = cluster::FindCondition(st.conditions, type);
-    return cond != nullptr && cond->status == "True";
-  };
+  auto ready = [&](const char* type) { return cluster::IsConditionTrue(st.conditions, type); };
   cluster::DiscoveryEntries e;
   e["version"] = c.spec.spyt_version;
   e["discovery_path"] = cluster::DiscoveryPath(c);
@@ -202,8 +199,7 @@ void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
   st.discovery.path = (fs::path(options_.state_dir) / "discovery" / c.metadata.name).string();
   if (cluster::StatusChanged(k.status, st)) {
     auto is_ready = [](const api::SpytClusterStatus& s) {
-      const api::Condition* r = cluster::FindCondition(s.conditions, api::condition::kReady);
-      return r != nullptr && r->status == "True";
+      return cluster::IsConditionTrue(s.conditions, api::condition::kReady);
     };
     if (is_ready(st) && !is_ready(k.status) && st.endpoints.livy) {
       log::Info("Livy is ready; try: curl " + *st.endpoints.livy +

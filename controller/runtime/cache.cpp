@@ -30,10 +30,7 @@ std::vector<json::Value> Cache::List(const kube::Resource& resource, const std::
   const Store* store = StoreFor(resource, ns);
   if (store == nullptr) return out;
   for (auto& obj : store->List()) {
-    const json::Value* meta = obj.find("metadata");
-    const json::Value* obj_ns = meta ? meta->find("namespace") : nullptr;
-    if (!ns.empty() && resource.namespaced &&
-        (!obj_ns || !obj_ns->is_string() || obj_ns->as_string() != ns))
+    if (!ns.empty() && resource.namespaced && json::StringAt(obj, {"metadata", "namespace"}) != ns)
       continue;
     out.push_back(std::move(obj));
   }

@@ -11,40 +11,27 @@ Request Request::FromKey(const std::string& key) {
   return {key.substr(0, slash), key.substr(slash + 1)};
 }
 
-namespace {
-
-std::string Meta(const json::Value& obj, const char* key) {
-  const json::Value* meta = obj.find("metadata");
-  const json::Value* v = meta ? meta->find(key) : nullptr;
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
-}  // namespace
-
 Mapper MapToSelf() {
   return [](const json::Value& obj) {
-    return std::vector<Request>{{Meta(obj, "namespace"), Meta(obj, "name")}};
+    return std::vector<Request>{{json::StringAt(obj, {"metadata", "namespace"}),
+                                 json::StringAt(obj, {"metadata", "name"})}};
   };
 }
 
 Mapper MapToOwner(const std::string& owner_group, const std::string& owner_kind) {
   return [owner_group, owner_kind](const json::Value& obj) {
     std::vector<Request> out;
-    const json::Value* meta = obj.find("metadata");
-    const json::Value* refs = meta ? meta->find("ownerReferences") : nullptr;
+    const json::Value* refs = json::At(obj, {"metadata", "ownerReferences"});
     if (refs == nullptr || !refs->is_array()) return out;
     for (const auto& ref : refs->as_array()) {
       const json::Value* controller = ref.find("controller");
-      const json::Value* kind = ref.find("kind");
-      const json::Value* api_version = ref.find("apiVersion");
       const json::Value* name = ref.find("name");
       if (!controller || !controller->is_bool() || !controller->as_bool()) continue;
-      if (!kind || !kind->is_string() || kind->as_string() != owner_kind) continue;
-      if (!api_version || !api_version->is_string() ||
-          api_version->as_string().rfind(owner_group + "/", 0) != 0) {
-        continue;
+      if (json::StringAt(ref, {"kind"}) != owner_kind) continue;
+      if (!json::StringAt(ref, {"apiVersion"}).starts_with(owner_group + "/")) continue;
+      if (name && name->is_string()) {
+        out.push_back({json::StringAt(obj, {"metadata", "namespace"}), name->as_string()});
       }
-      if (name && name->is_string()) out.push_back({Meta(obj, "namespace"), name->as_string()});
     }
     return out;
   };

@@ -8,15 +8,6 @@
 namespace spyt::runtime {
 namespace {
 
-std::string Str(const json::Value& obj, std::initializer_list<const char*> path) {
-  const json::Value* v = &obj;
-  for (const char* key : path) {
-    v = v->find(key);
-    if (v == nullptr) return "";
-  }
-  return v->is_string() ? v->as_string() : "";
-}
-
 // Event names must be unique per namespace: object name + a time-based suffix.
 std::string EventName(const std::string& object_name, std::chrono::system_clock::time_point now) {
   static std::atomic<unsigned> counter{0};
@@ -30,12 +21,12 @@ std::string EventName(const std::string& object_name, std::chrono::system_clock:
 }  // namespace
 
 ObjectRef RefOf(const json::Value& object) {
-  return {Str(object, {"apiVersion"}),
-          Str(object, {"kind"}),
-          Str(object, {"metadata", "namespace"}),
-          Str(object, {"metadata", "name"}),
-          Str(object, {"metadata", "uid"}),
-          Str(object, {"metadata", "resourceVersion"})};
+  return {json::StringAt(object, {"apiVersion"}),
+          json::StringAt(object, {"kind"}),
+          json::StringAt(object, {"metadata", "namespace"}),
+          json::StringAt(object, {"metadata", "name"}),
+          json::StringAt(object, {"metadata", "uid"}),
+          json::StringAt(object, {"metadata", "resourceVersion"})};
 }
 
 EventRecorder::EventRecorder(kube::Client& client, Clock& clock, std::string component,

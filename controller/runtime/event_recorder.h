@@ -5,6 +5,7 @@
 // lastTimestamp of the existing Event instead of creating another. Failures to
 // record are logged, never thrown: events are best-effort.
 
+#include <atomic>
 #include <chrono>
 #include <list>
 #include <map>
@@ -63,8 +64,9 @@ class EventRecorder {
   std::mutex mutex_;
   std::map<std::string, Series> series_;
   std::list<std::string> lru_;  // most recent first
-  int created_ = 0;
-  int patched_ = 0;
+  // Incremented after the lock is released, from several reconcile workers.
+  std::atomic<int> created_{0};
+  std::atomic<int> patched_{0};
 };
 
 }  // namespace spyt::runtime

@@ -110,20 +110,10 @@ std::string Informer::WatchFrom(std::string resource_version) {
       std::string rv = ResourceVersionOf(event->object);
       if (!rv.empty()) resource_version = rv;
     }
-    if (options_.resync.count() > 0 && clock_.Now() >= next_resync_) Resync();
   }
   std::lock_guard lock(mutex_);
   watch_.reset();
   return resource_version;
-}
-
-void Informer::Resync() {
-  next_resync_ = clock_.Now() + options_.resync;
-  for (const auto& obj : store_.List()) {
-    for (const auto& h : handlers_) {
-      if (h.on_update) h.on_update(obj, obj);
-    }
-  }
 }
 
 bool Informer::SleepBackoff(int failures) {
@@ -138,7 +128,6 @@ void Informer::Run() {
   std::string rv;
   bool need_list = true;
   int failures = 0;
-  next_resync_ = clock_.Now() + options_.resync;
   while (!stopped_) {
     try {
       if (need_list) {

@@ -33,8 +33,6 @@ struct InformerOptions {
   std::string ns;  // "" = all namespaces
   std::string label_selector;
   int page_size = 500;
-  // When > 0, every cached object is re-delivered as an update this often.
-  std::chrono::seconds resync{0};
   std::chrono::milliseconds min_backoff{500};
   std::chrono::milliseconds max_backoff{30000};
 };
@@ -79,7 +77,6 @@ class Informer {
  private:
   // Watches from `resource_version` until the watch ends; returns the last version seen.
   std::string WatchFrom(std::string resource_version);
-  void Resync();
   bool SleepBackoff(int failures);
 
   kube::Client& client_;
@@ -94,7 +91,6 @@ class Informer {
   std::mutex mutex_;  // guards watch_ and the stop wait
   std::condition_variable cv_;
   std::unique_ptr<kube::Watch> watch_;
-  Clock::TimePoint next_resync_{};
 };
 
 // managedFields are large and never read by the operator.

@@ -22,16 +22,6 @@ void Log(log::Level level, std::string_view message, log::Fields fields = {}) {
 // How long the watchdog sleeps while not leading (it is woken on every change).
 constexpr auto kIdleWait = std::chrono::hours(1);
 
-std::string SpecString(const json::Value& spec, const char* key) {
-  const json::Value* v = spec.find(key);
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
-std::int64_t SpecInt(const json::Value& spec, const char* key) {
-  const json::Value* v = spec.find(key);
-  return v != nullptr && v->is_int() ? v->as_int() : 0;
-}
-
 std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
 
 }  // namespace
@@ -125,11 +115,11 @@ struct LeaderElector::Impl {
     spec["holderIdentity"] = config.identity;
     spec["leaseDurationSeconds"] = static_cast<std::int64_t>(config.lease_duration.count());
     spec["renewTime"] = now;
-    if (old_holder != config.identity || SpecString(old, "acquireTime").empty()) {
+    if (old_holder != config.identity || json::StringAt(old, {"acquireTime"}).empty()) {
       spec["acquireTime"] = now;
     }
     if (old_holder != config.identity) {
-      spec["leaseTransitions"] = SpecInt(old, "leaseTransitions") + 1;
+      spec["leaseTransitions"] = json::IntAt(old, {"leaseTransitions"}) + 1;
     }
     return spec;
   }
@@ -179,10 +169,10 @@ struct LeaderElector::Impl {
     }
     json::Value spec = lease.find("spec") != nullptr ? lease["spec"] : json::Value(json::Object{});
     Observe(spec, now);
-    std::string holder = SpecString(spec, "holderIdentity");
+    std::string holder = json::StringAt(spec, {"holderIdentity"});
     NoteLeader(holder, new_leader);
     if (!holder.empty() && holder != config.identity) {
-      auto duration = std::chrono::seconds(SpecInt(spec, "leaseDurationSeconds"));
+      auto duration = std::chrono::seconds(json::IntAt(spec, {"leaseDurationSeconds"}));
       if (now < observed_at + duration) {
         holding = false;
         return Outcome::kHeldByOther;
@@ -222,7 +212,7 @@ struct LeaderElector::Impl {
       const auto& leases = kube::resources::kLeases;
       json::Value lease = client.Get(leases, config.lease_namespace, config.lease_name);
       json::Value& spec = lease["spec"];
-      if (SpecString(spec, "holderIdentity") != config.identity) {
+      if (json::StringAt(spec, {"holderIdentity"}) != config.identity) {
         return;
       }
       std::string now = FormatRfc3339Micro(clock.WallNow());

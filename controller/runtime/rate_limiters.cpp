@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kube/token_bucket.h"
 #include "runtime/workqueue.h"
 
 namespace spyt::runtime {
@@ -52,40 +53,34 @@ class ExponentialRateLimiter : public RateLimiter {
   std::map<std::string, int> failures_;
 };
 
+// kube::TokenBucket reads time through kube::TimeSource (the client sits below
+// runtime/); this one reads the limiter's Clock. Reserve() never sleeps.
+class ClockTime : public kube::TimeSource {
+ public:
+  explicit ClockTime(Clock& clock) : clock_(clock) {}
+  TimePoint Now() override { return clock_.Now(); }
+  void SleepFor(Duration) override {}
+
+ private:
+  Clock& clock_;
+};
+
 // One token bucket for all keys: it starts full (burst tokens) and refills at qps
 // tokens per second. Every When() takes a token; when none is left it reserves a
 // future one and returns how long until it is there, so callers are spaced 1/qps apart.
+// It is the API client's own bucket (kube::TokenBucket).
 class BucketRateLimiter : public RateLimiter {
  public:
   BucketRateLimiter(double qps, int burst, Clock& clock)
-      : qps_(qps), burst_(burst), clock_(clock), tokens_(burst), last_(clock.Now()) {}
+      : time_(clock), bucket_(qps, burst, time_) {}
 
-  Duration When(const std::string& /*key*/) override {
-    std::lock_guard lock(mutex_);
-    Clock::TimePoint now = clock_.Now();
-    if (now > last_) {
-      double elapsed = std::chrono::duration<double>(now - last_).count();
-      tokens_ = std::min(static_cast<double>(burst_), tokens_ + elapsed * qps_);
-      last_ = now;
-    }
-    tokens_ -= 1.0;
-    if (tokens_ >= 0.0) {
-      return Duration::zero();
-    }
-    auto wait = std::chrono::duration<double>(-tokens_ / qps_);
-    return std::chrono::round<Duration>(wait);
-  }
-
+  Duration When(const std::string& /*key*/) override { return bucket_.Reserve(); }
   void Forget(const std::string& /*key*/) override {}
   int NumRequeues(const std::string& /*key*/) override { return 0; }
 
  private:
-  const double qps_;
-  const int burst_;
-  Clock& clock_;
-  std::mutex mutex_;
-  double tokens_;
-  Clock::TimePoint last_;
+  ClockTime time_;
+  kube::TokenBucket bucket_;
 };
 
 class MaxOfRateLimiter : public RateLimiter {

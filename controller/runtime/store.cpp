@@ -1,26 +1,17 @@
 #include "runtime/store.h"
 
 namespace spyt::runtime {
-namespace {
-
-std::string MetaString(const json::Value& object, const char* key) {
-  const json::Value* meta = object.find("metadata");
-  const json::Value* v = meta ? meta->find(key) : nullptr;
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
-}  // namespace
-
 std::string ObjectKey(const std::string& ns, const std::string& name) {
   return ns.empty() ? name : ns + "/" + name;
 }
 
 std::string ObjectKey(const json::Value& object) {
-  return ObjectKey(MetaString(object, "namespace"), MetaString(object, "name"));
+  return ObjectKey(json::StringAt(object, {"metadata", "namespace"}),
+                   json::StringAt(object, {"metadata", "name"}));
 }
 
 std::string ResourceVersionOf(const json::Value& object) {
-  return MetaString(object, "resourceVersion");
+  return json::StringAt(object, {"metadata", "resourceVersion"});
 }
 
 void Store::AddIndex(const std::string& name, IndexFunc func) {

@@ -8,11 +8,6 @@
 namespace spyt::cluster {
 namespace {
 
-bool ConditionTrue(const api::SpytClusterStatus& st, const char* type) {
-  const api::Condition* c = FindCondition(st.conditions, type);
-  return c != nullptr && c->status == "True";
-}
-
 std::string HostPort(const api::SpytCluster& c, Component comp, const std::string& domain,
                      int port) {
   return ChildName(c, comp) + "." + c.metadata.namespace_ + ".svc." + domain + ":" +
@@ -30,15 +25,16 @@ DiscoveryEntries BuildDiscoveryEntries(const api::SpytCluster& c, const api::Spy
   for (const auto& [k, v] : c.spec.spark_conf) conf.emplace(k, v);
   e["conf"] = json::Dump(json::Value(json::Object{{"spark_conf", json::Value(std::move(conf))}}));
   const auto& ports = c.spec.master.ports;
-  if (ConditionTrue(st, api::condition::kMasterReady)) {
+  if (IsConditionTrue(st.conditions, api::condition::kMasterReady)) {
     e["spark_address"] = HostPort(c, Component::kMaster, domain, ports.rpc);
     e["webui"] = HostPort(c, Component::kMaster, domain, ports.web_ui);
     e["rest"] = HostPort(c, Component::kMaster, domain, ports.rest);
   }
-  if (c.spec.history_server.enabled && ConditionTrue(st, api::condition::kHistoryServerReady)) {
+  if (c.spec.history_server.enabled &&
+      IsConditionTrue(st.conditions, api::condition::kHistoryServerReady)) {
     e["shs"] = HostPort(c, Component::kHistoryServer, domain, c.spec.history_server.port);
   }
-  if (c.spec.livy.enabled && ConditionTrue(st, api::condition::kLivyReady)) {
+  if (c.spec.livy.enabled && IsConditionTrue(st.conditions, api::condition::kLivyReady)) {
     e["livy"] = HostPort(c, Component::kLivy, domain, c.spec.livy.port);
   }
   return e;

@@ -7,11 +7,6 @@
 namespace spyt::cluster {
 namespace {
 
-bool IsTrue(const std::vector<api::Condition>& conditions, const char* type) {
-  const api::Condition* c = FindCondition(conditions, type);
-  return c != nullptr && c->status == "True";
-}
-
 void Remove(std::vector<api::Condition>& conditions, const char* type) {
   conditions.erase(std::remove_if(conditions.begin(), conditions.end(),
                                   [&](const api::Condition& c) { return c.type == type; }),
@@ -24,7 +19,7 @@ std::vector<livy::Target> LivyTargets(const std::vector<api::SpytCluster>& clust
   std::vector<livy::Target> out;
   for (const auto& c : clusters) {
     if (!c.spec.livy.enabled || !c.status.endpoints.livy) continue;
-    if (!IsTrue(c.status.conditions, api::condition::kLivyReady)) continue;
+    if (!IsConditionTrue(c.status.conditions, api::condition::kLivyReady)) continue;
     out.push_back({c.metadata.namespace_, c.metadata.name, *c.status.endpoints.livy,
                    c.spec.livy.max_sessions});
   }
@@ -40,7 +35,7 @@ void SetLivyCondition(api::SpytClusterStatus& st, const api::SpytCluster& c,
   }
   const auto gen = c.metadata.generation;
   std::optional<livy::Observation> obs;
-  if (IsTrue(st.conditions, api::condition::kLivyReady))
+  if (IsConditionTrue(st.conditions, api::condition::kLivyReady))
     obs = source->Latest(c.metadata.namespace_, c.metadata.name);
   if (!obs) {
     SetCondition(st.conditions, {type, "Unknown", gen, now, "NotPolled",

@@ -12,13 +12,6 @@
 namespace spyt::cluster {
 namespace {
 
-const std::string* Annotation(const json::Value& obj, const char* key) {
-  const json::Value* meta = obj.find("metadata");
-  const json::Value* ann = meta ? meta->find("annotations") : nullptr;
-  const json::Value* v = ann ? ann->find(key) : nullptr;
-  return v != nullptr && v->is_string() ? &v->as_string() : nullptr;
-}
-
 bool NumbersEqual(const json::Value& a, const json::Value& b) {
   return a.is_number() && b.is_number() && a.as_double() == b.as_double();
 }
@@ -70,9 +63,11 @@ void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::stri
   json::Value object = WithDesiredHash(desired.object);
   auto live = cache_.Get(desired.resource, ns, desired.name);
   if (live) {
-    const std::string* live_hash = Annotation(*live, kDesiredHashAnnotation);
-    const std::string* want_hash = Annotation(object, kDesiredHashAnnotation);
-    if (live_hash && want_hash && *live_hash == *want_hash && Contains(*live, object)) return;
+    std::string live_hash =
+        json::StringAt(*live, {"metadata", "annotations", kDesiredHashAnnotation});
+    std::string want_hash =
+        json::StringAt(object, {"metadata", "annotations", kDesiredHashAnnotation});
+    if (!live_hash.empty() && live_hash == want_hash && Contains(*live, object)) return;
   }
   client_.Apply(desired.resource, ns, object, {kFieldManager, true});
   log::Info(live ? "updated child" : "created child",
@@ -85,13 +80,12 @@ void ClusterReconciler::WriteStatus(const json::Value& live,
                                     const api::SpytClusterStatus& status) {
   if (!StatusChanged(old_status, status)) return;
   json::Value patch = json::Object{{"status", api::EncodeStatus(status)}};
-  const json::Value* meta = live.find("metadata");
-  client_.Patch(kube::resources::kSpytClusters, meta->find("namespace")->as_string(),
-                meta->find("name")->as_string(), kube::PatchType::kMerge, patch, "status");
+  client_.Patch(kube::resources::kSpytClusters, json::StringAt(live, {"metadata", "namespace"}),
+                json::StringAt(live, {"metadata", "name"}), kube::PatchType::kMerge, patch,
+                "status");
   if (observer_ != nullptr) observer_->StatusWritten();
   auto ready = [](const api::SpytClusterStatus& s) {
-    const api::Condition* c = FindCondition(s.conditions, api::condition::kReady);
-    return c != nullptr && c->status == "True";
+    return IsConditionTrue(s.conditions, api::condition::kReady);
   };
   runtime::ObjectRef ref = runtime::RefOf(live);
   if (ready(status) && !ready(old_status))

@@ -48,7 +48,7 @@ Operator::Operator(runtime::Manager& manager, kube::Client& client, runtime::Clo
     for (const auto& r : children) {
       runtime::Informer& inf = manager.AddInformer({r, ns, managed}, metrics.informer);
       cache_.Register(r, ns, inf);
-      controller->Watch(inf, runtime::MapToOwner("spyt.dev", "SpytCluster"));
+      controller->Watch(inf, runtime::MapToOwner(api::kGroup, api::kKind));
     }
   }
   controller_ = controller.get();

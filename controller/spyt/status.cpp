@@ -7,25 +7,15 @@
 namespace spyt::cluster {
 namespace {
 
-std::int64_t IntAt(const json::Value& obj, std::initializer_list<const char*> path,
-                   std::int64_t fallback) {
-  const json::Value* v = &obj;
-  for (const char* key : path) {
-    v = v->find(key);
-    if (v == nullptr) return fallback;
-  }
-  return v->is_int() ? v->as_int() : fallback;
-}
-
 WorkloadReadiness ReadWorkload(const std::optional<json::Value>& w, const char* updated_field) {
   WorkloadReadiness r;
   if (!w) return r;
   r.exists = true;
-  r.desired = static_cast<int>(IntAt(*w, {"spec", "replicas"}, 1));
-  r.ready = static_cast<int>(IntAt(*w, {"status", "readyReplicas"}, 0));
-  auto generation = IntAt(*w, {"metadata", "generation"}, 0);
-  auto observed = IntAt(*w, {"status", "observedGeneration"}, 0);
-  auto updated = IntAt(*w, {"status", updated_field}, 0);
+  r.desired = static_cast<int>(json::IntAt(*w, {"spec", "replicas"}, 1));
+  r.ready = static_cast<int>(json::IntAt(*w, {"status", "readyReplicas"}, 0));
+  auto generation = json::IntAt(*w, {"metadata", "generation"}, 0);
+  auto observed = json::IntAt(*w, {"status", "observedGeneration"}, 0);
+  auto updated = json::IntAt(*w, {"status", updated_field}, 0);
   r.rolled_out = observed >= generation && updated >= r.desired;
   return r;
 }
@@ -69,6 +59,11 @@ const api::Condition* FindCondition(const std::vector<api::Condition>& condition
   auto it = std::find_if(conditions.begin(), conditions.end(),
                          [&](const api::Condition& c) { return c.type == type; });
   return it == conditions.end() ? nullptr : &*it;
+}
+
+bool IsConditionTrue(const std::vector<api::Condition>& conditions, const std::string& type) {
+  const api::Condition* c = FindCondition(conditions, type);
+  return c != nullptr && c->status == "True";
 }
 
 void SetCondition(std::vector<api::Condition>& conditions, api::Condition condition) {

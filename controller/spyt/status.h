@@ -39,6 +39,8 @@ WorkloadReadiness ReadDeployment(const std::optional<json::Value>& deploy);
 void SetCondition(std::vector<api::Condition>& conditions, api::Condition condition);
 const api::Condition* FindCondition(const std::vector<api::Condition>& conditions,
                                     const std::string& type);
+// True when the condition is present with status "True".
+bool IsConditionTrue(const std::vector<api::Condition>& conditions, const std::string& type);
 
 api::SpytClusterStatus ComputeStatus(const api::SpytCluster& cluster,
                                      const ObservedChildren& observed,

@@ -17,8 +17,6 @@ Everything runs on 127.0.0.1 and is stopped at the end."""
 import argparse
 import json
 import os
-import re
-import statistics
 import subprocess
 import sys
 import tempfile

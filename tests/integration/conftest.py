@@ -17,6 +17,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTROL_PLANE_SH = REPO_ROOT / "hack" / "control-plane.sh"
+CRD_FILE = REPO_ROOT / "crds" / "spyt.dev_spytclusters.yaml"
 
 
 def _state_dir() -> Path:
@@ -32,6 +33,8 @@ def _cache_dir() -> Path:
 
 class ControlPlane:
     """A handle on the running control plane, used through kubectl."""
+
+    crd_file = CRD_FILE
 
     def __init__(self, state_dir: Path, kubectl_bin: Path):
         self.state_dir = state_dir
@@ -60,6 +63,34 @@ class ControlPlane:
     def kubectl_json(self, *args, **kwargs):
         """Runs ``kubectl ARGS -o json`` and returns the parsed output."""
         return json.loads(self.kubectl(*args, "-o", "json", **kwargs).stdout)
+
+    def get(self, namespace, kind, name, check=False):
+        """The object as a dict, or None when kubectl cannot get it (e.g. NotFound);
+        with ``check`` that fails the test instead."""
+        proc = self.kubectl("get", kind, name, "-n", namespace, "-o", "json", check=check)
+        return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+    def exists(self, namespace, kind, name):
+        return self.get(namespace, kind, name) is not None
+
+    @staticmethod
+    def condition(obj, type_, field=None):
+        """The condition of ``type_`` in obj's status (obj may be None), or None; with
+        ``field`` only that field of it (None when the condition is missing)."""
+        found = next((c for c in (obj or {}).get("status", {}).get("conditions", []) if c["type"] == type_),
+                     None)
+        return found if field is None or found is None else found.get(field)
+
+    def wait_ready(self, namespace, name, timeout=90):
+        """kubectl wait for the SpytCluster's Ready condition."""
+        self.kubectl("wait", "--for=condition=Ready", f"--timeout={timeout}s", f"spytcluster/{name}",
+                     "-n", namespace, timeout=timeout + 10)
+
+    def apply_crd(self, crd=None):
+        """Server-side applies (as field manager spyt-tests) the SpytCluster CRD of
+        crds/, or ``crd`` (a dict) instead."""
+        self.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts",
+                     "-f", CRD_FILE if crd is None else "-", input=crd)
 
     def user_kubeconfig(self, user, groups=()):
         """Mints a client-certificate user (CN=user, O=each group) with
@@ -109,9 +140,7 @@ def namespace(control_plane, request):
 @pytest.fixture(scope="session")
 def crd(control_plane):
     """The control plane with the SpytCluster CRD installed and Established."""
-    crd_file = REPO_ROOT / "crds" / "spyt.dev_spytclusters.yaml"
-    control_plane.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts",
-                          "-f", crd_file)
+    control_plane.apply_crd()
     control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
                           "crd/spytclusters.spyt.dev")
     return control_plane

@@ -20,6 +20,7 @@
 
 #include "launcher/context.h"
 #include "launcher/flags.h"
+#include "temp_dir.h"
 
 namespace spyt::launcher::testing {
 
@@ -123,28 +124,7 @@ inline LaunchContext ContextOf(const Args& args, const Environment& env = PodEnv
   return ctx;
 }
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("spyt-launcher-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using spyt::testing::TempDir;
 
 // The launcher blocks SIGTERM, SIGINT and SIGCHLD in the calling thread. This
 // guard takes whatever of them is still pending and restores the mask, so a

@@ -8,6 +8,7 @@
 #include "fakes/fake_client.h"
 #include "fakes/fake_clock.h"
 #include "fakes/gated_client.h"
+#include "temp_dir.h"
 
 namespace spyt::runtime {
 namespace {
@@ -352,15 +353,11 @@ TEST_SUITE("leader_election") {
   }
 
   TEST_CASE("the default identity is POD_NAME plus an underscore and 8 hex digits") {
-    const char* saved = std::getenv("POD_NAME");
-    std::string restore = saved != nullptr ? saved : "";
-    setenv("POD_NAME", "spyt-operator-7d9f", 1);
-    std::string id = DefaultIdentity();
-    std::string other = DefaultIdentity();
-    if (saved != nullptr) {
-      setenv("POD_NAME", restore.c_str(), 1);
-    } else {
-      unsetenv("POD_NAME");
+    std::string id, other;
+    {
+      spyt::testing::ScopedEnv pod("POD_NAME", "spyt-operator-7d9f");
+      id = DefaultIdentity();
+      other = DefaultIdentity();
     }
     REQUIRE(id.size() == std::string("spyt-operator-7d9f_").size() + 8);
     CHECK(id.rfind("spyt-operator-7d9f_", 0) == 0);

@@ -4,16 +4,20 @@
 // started by hack/control-plane.sh (SPYT_CONTROL_PLANE_DIR names its state).
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
+#include "common/yaml.h"
 #include "kube/client.h"
 #include "kube/rest_client.h"
 #include "kube/rest_config.h"
+#include "test_files.h"
 
 namespace spyt::testing {
 
@@ -68,6 +72,28 @@ inline std::string MintUserKubeconfig(const std::string& user) {
     throw std::runtime_error("hack/control-plane.sh kubeconfig " + user + " printed no path");
   }
   return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+}
+
+// Applies crds/spyt.dev_spytclusters.yaml (server-side, forced) and waits until the
+// API server reports it Established, so SpytClusters can be created at once.
+inline void InstallSpytCrd(kube::Client& client) {
+  const kube::Resource crds{"apiextensions.k8s.io", "v1", "customresourcedefinitions",
+                            "CustomResourceDefinition", false};
+  json::Value crd = yaml::ParseOne(ReadText(SourcePath("crds/spyt.dev_spytclusters.yaml")));
+  client.Apply(crds, "", crd, {"spyt-tests", true});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    json::Value live = client.Get(crds, "", "spytclusters.spyt.dev");
+    const json::Value* conds = json::At(live, {"status", "conditions"});
+    if (conds != nullptr && conds->is_array()) {
+      for (const auto& c : conds->as_array()) {
+        if (json::StringAt(c, {"type"}) == "Established" && json::StringAt(c, {"status"}) == "True")
+          return;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error("the SpytCluster CRD was not Established within 60 s");
 }
 
 // A namespace created for one test and deleted (without waiting) when it ends.

@@ -24,9 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const kube::Resource kCrds{"apiextensions.k8s.io", "v1", "customresourcedefinitions",
-                           "CustomResourceDefinition", false};
-
 // Answers GET /sessions and /batches like Livy, from states the test sets, or fails
 // the way an unreachable server does.
 class ScriptedLivy {
@@ -112,10 +109,7 @@ TEST_SUITE("operator livy polling") {
   TEST_CASE(
       "a Ready Livy's sessions become LivyResponding; one that stops answering turns it False") {
     auto client = testing::AdminClient();
-    client->Apply(
-        kCrds, "",
-        yaml::ParseOne(testing::ReadText(testing::SourcePath("crds/spyt.dev_spytclusters.yaml"))),
-        {"spyt-tests", true});
+    testing::InstallSpytCrd(*client);
     testing::TestNamespace ns(*client, "livy-poll");
 
     runtime::ManagerOptions mo;
@@ -147,15 +141,7 @@ TEST_SUITE("operator livy polling") {
     json::Value cluster =
         yaml::ParseOne(testing::ReadText(testing::SourcePath("examples/livy.yaml")));
     cluster["metadata"]["namespace"] = ns.name();
-    for (int attempt = 0;; ++attempt) {  // the CRD may still be getting Established
-      try {
-        client->Create(kube::resources::kSpytClusters, ns.name(), cluster);
-        break;
-      } catch (const kube::ApiError&) {
-        if (attempt > 50) throw;
-        std::this_thread::sleep_for(200ms);
-      }
-    }
+    client->Create(kube::resources::kSpytClusters, ns.name(), cluster);
 
     // Not Ready yet, or Ready but not answering: never True before Livy answers.
     livy.Answer({"idle", "busy", "dead"});

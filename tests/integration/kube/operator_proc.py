@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from waiting import wait_for  # noqa: F401  (re-exported for the tests that import it from here)

@@ -3,25 +3,12 @@ controller-manager (Deployments, garbage collection), the scheduler, kwok's fake
 node, and client-certificate users under RBAC."""
 
 import re
-import time
 import uuid
 from pathlib import Path
 
-import waiting
+from waiting import wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-
-
-def wait_for(what, probe, timeout=60, interval=0.5):
-    return waiting.wait_for(probe, timeout, what, interval)
-
-
-def condition(obj, kind):
-    for c in obj.get("status", {}).get("conditions", []):
-        if c["type"] == kind:
-            return c["status"]
-    return None
-
 
 def test_apiserver_readyz(control_plane):
     proc = control_plane.kubectl("get", "--raw", "/readyz?verbose")
@@ -38,7 +25,7 @@ def test_server_version_is_the_pinned_one(control_plane):
 
 def test_fake_node_is_ready_untainted_and_on_loopback(control_plane):
     node = control_plane.kubectl_json("get", "node", control_plane.node_name)
-    assert condition(node, "Ready") == "True"
+    assert control_plane.condition(node, "Ready", "status") == "True"
     assert node["metadata"]["annotations"].get("kwok.x-k8s.io/node") == "fake"
     # Pods of the operator schedule there without tolerations.
     assert not node["spec"].get("taints"), node["spec"].get("taints")
@@ -65,16 +52,20 @@ def test_deployment_pod_runs_on_the_fake_node(control_plane, namespace):
 
     def ready_pod():
         pods = control_plane.kubectl_json("get", "pods", "-n", namespace, "-l", "app=pause")["items"]
-        ready = [p for p in pods if p["status"].get("phase") == "Running" and condition(p, "Ready") == "True"]
+        ready = [p for p in pods
+                 if p["status"].get("phase") == "Running" and control_plane.condition(p, "Ready", "status") == "True"]
         return ready[0] if ready else None
 
-    pod = wait_for("the Deployment's pod to be Running and Ready", ready_pod)
+    pod = wait_for(ready_pod, 60, "the Deployment's pod to be Running and Ready", interval=0.5)
     assert pod["spec"]["nodeName"] == control_plane.node_name
     assert pod["status"]["podIP"].startswith("127."), pod["status"]["podIP"]
     assert pod["metadata"]["ownerReferences"][0]["kind"] == "ReplicaSet"
 
-    wait_for("the Deployment to report 1 ready replica", lambda: control_plane.kubectl_json(
-        "get", "deployment", "pause", "-n", namespace)["status"].get("readyReplicas") == 1)
+    def one_ready_replica():
+        deploy = control_plane.kubectl_json("get", "deployment", "pause", "-n", namespace)
+        return deploy["status"].get("readyReplicas") == 1
+
+    wait_for(one_ready_replica, 60, "the Deployment to report 1 ready replica", interval=0.5)
 
 
 def test_deleting_an_owner_garbage_collects_what_it_owns(control_plane, namespace):
@@ -100,7 +91,7 @@ def test_deleting_an_owner_garbage_collects_what_it_owns(control_plane, namespac
         assert "NotFound" in proc.stderr, proc.stderr
         return True
 
-    wait_for("the garbage collector to delete the owned ConfigMap", owned_gone)
+    wait_for(owned_gone, 60, "the garbage collector to delete the owned ConfigMap", interval=0.5)
 
 
 def test_non_admin_certificate_user_is_subject_to_rbac(control_plane, namespace):
@@ -121,8 +112,9 @@ def test_non_admin_certificate_user_is_subject_to_rbac(control_plane, namespace)
     control_plane.kubectl("create", "role", "secret-reader", "-n", namespace, "--verb=list", "--resource=secrets")
     control_plane.kubectl("create", "rolebinding", "secret-reader", "-n", namespace,
                           "--role=secret-reader", f"--group={group}")
-    wait_for("the group's grant to take effect", lambda: control_plane.kubectl(
-        "get", "secrets", "-n", namespace, kubeconfig=kubeconfig, check=False).returncode == 0, timeout=20)
+    wait_for(lambda: control_plane.kubectl("get", "secrets", "-n", namespace, kubeconfig=kubeconfig,
+                                           check=False).returncode == 0,
+             20, "the group's grant to take effect", interval=0.5)
     # Still nothing outside that namespace.
     proc = control_plane.kubectl("get", "secrets", "-n", "default", kubeconfig=kubeconfig, check=False)
     assert proc.returncode != 0 and "Forbidden" in proc.stderr, proc.stderr

@@ -28,7 +28,6 @@ SPYT_DOCKERFILE = REPO / "docker" / "spyt.Dockerfile"
 RELEASE = "spyt-operator"  # the chart's full name is then "spyt-operator" too
 SYSTEM_NS = "spyt-system"
 LEASE = "spyt-operator-leader"
-SA_USER = f"system:serviceaccount:{SYSTEM_NS}:{RELEASE}"
 OPERATOR_RULES = {  # (apiGroup, resource, verb) the operator's (Cluster)Role grants, exactly
     *[("spyt.dev", "spytclusters", v) for v in ["get", "list", "watch"]],
     *[("spyt.dev", "spytclusters/status", v) for v in ["get", "patch", "update"]],
@@ -136,11 +135,6 @@ def forbidden_lines(op, *needles):
     terminating, where every write is a 403 that says nothing about this chart)."""
     return [line for line in op.log().splitlines()
             if re.search(r"forbidden|\b403\b", line, re.I) and any(n in line for n in needles)]
-
-
-def condition(cp, ns, name, type_):
-    obj = cp.kubectl_json("get", "spytcluster", name, "-n", ns)
-    return next((c for c in obj.get("status", {}).get("conditions", []) if c["type"] == type_), None)
 
 
 # ------------------------------------------------------------------ rendering
@@ -420,8 +414,7 @@ def test_operator_with_the_chart_service_account_reconciles_a_cluster_to_ready(r
     op = start_operator(kubeconfig, tmp_path / "operator.log", args)
     try:
         release.kubectl("apply", "-n", namespace, "-f", LIVY)
-        release.kubectl("wait", "--for=condition=Ready", "--timeout=120s", "spytcluster/livy", "-n", namespace,
-                        timeout=130)
+        release.wait_ready(namespace, "livy", timeout=120)
         lease = release.kubectl_json("get", "lease", LEASE, "-n", SYSTEM_NS)
         assert lease["spec"]["holderIdentity"] in op.log()
         wait_for(lambda: op.metric("leader_election_master_status") == 1, 10, "leader_election_master_status 1")
@@ -431,10 +424,9 @@ def test_operator_with_the_chart_service_account_reconciles_a_cluster_to_ready(r
         # Disabling Livy deletes its Deployment and Service: the delete verb works too.
         release.kubectl("patch", "spytcluster", "livy", "-n", namespace, "--type=merge",
                         "-p", json.dumps({"spec": {"livy": {"enabled": False}}}))
-        wait_for(lambda: release.kubectl("get", "deployment", "livy-livy", "-n", namespace,
-                                         check=False).returncode != 0, 30, "the Livy Deployment to go")
-        wait_for(lambda: condition(release, namespace, "livy", "LivyReady")["reason"] == "Disabled", 30,
-                 "LivyReady=Disabled")
+        wait_for(lambda: not release.exists(namespace, "deployment", "livy-livy"), 30, "the Livy Deployment to go")
+        wait_for(lambda: release.condition(release.get(namespace, "spytcluster", "livy", check=True),
+                                           "LivyReady")["reason"] == "Disabled", 30, "LivyReady=Disabled")
         assert forbidden_lines(op, namespace, SYSTEM_NS, "lease") == []
     finally:
         stop_operator(op)
@@ -488,8 +480,7 @@ def test_upgrade_changes_flags_and_moves_to_namespaced_roles_that_suffice(releas
     op = start_operator(kc, tmp_path / "operator.log", args)
     try:
         release.kubectl("apply", "-n", namespace, "-f", LIVY)
-        release.kubectl("wait", "--for=condition=Ready", "--timeout=120s", "spytcluster/livy", "-n", namespace,
-                        timeout=130)
+        release.wait_ready(namespace, "livy", timeout=120)
         assert forbidden_lines(op, namespace, SYSTEM_NS, "lease") == []
     finally:
         stop_operator(op)

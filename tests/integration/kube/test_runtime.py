@@ -13,7 +13,6 @@ import pytest
 
 from operator_proc import REPO, OperatorProcess, wait_for
 
-CRD = REPO / "crds" / "spyt.dev_spytclusters.yaml"
 CONTROL_PLANE = REPO / "hack" / "control-plane.sh"
 LEASE = ["--leader-elect", "--leader-election-lease-duration=8s",
          "--leader-election-renew-deadline=6s", "--leader-election-retry-period=1s"]
@@ -39,10 +38,6 @@ def operators(crd, tmp_path):
 
 def apply_minimal(cp, namespace):
     cp.kubectl("apply", "-n", namespace, "-f", REPO / "examples" / "minimal.yaml")
-
-
-def child_exists(cp, namespace, kind, name):
-    return cp.kubectl("get", kind, name, "-n", namespace, check=False).returncode == 0
 
 
 def lease_holder(cp, namespace):
@@ -94,7 +89,7 @@ def test_exactly_one_of_two_reconciles_and_the_other_takes_over_after_kill9(crd,
     holder = wait_for(lambda: lease_holder(crd, namespace), 30, "a lease holder")
     leader, follower = ids[holder], [op for i, op in ids.items() if i != holder][0]
     apply_minimal(crd, namespace)
-    wait_for(lambda: child_exists(crd, namespace, "statefulset", "minimal-master"), 30, "the master StatefulSet")
+    wait_for(lambda: crd.exists(namespace, "statefulset", "minimal-master"), 30, "the master StatefulSet")
     assert "starting controller" in leader.log()
     assert "created child" in leader.log()
     assert "starting controller" not in follower.log()
@@ -109,7 +104,7 @@ def test_exactly_one_of_two_reconciles_and_the_other_takes_over_after_kill9(crd,
     assert took <= 8 + 2, f"takeover took {took:.1f}s, more than the lease duration"
     # The new leader reconciles: a child deleted by hand comes back.
     crd.kubectl("delete", "service", "minimal-master", "-n", namespace)
-    wait_for(lambda: child_exists(crd, namespace, "service", "minimal-master"), 30, "the Service to be recreated")
+    wait_for(lambda: crd.exists(namespace, "service", "minimal-master"), 30, "the Service to be recreated")
     assert "starting controller" in follower.log()
 
 
@@ -129,10 +124,10 @@ def test_graceful_stop_releases_the_lease(crd, operators, namespace):
 def test_watches_resume_after_an_apiserver_restart(crd, operators, namespace):
     op = operators(namespace)
     apply_minimal(crd, namespace)
-    wait_for(lambda: child_exists(crd, namespace, "service", "minimal-master"), 30, "the master Service")
+    wait_for(lambda: crd.exists(namespace, "service", "minimal-master"), 30, "the master Service")
     control_plane_cmd("restart-apiserver")
     crd.kubectl("delete", "service", "minimal-master", "-n", namespace)
-    wait_for(lambda: child_exists(crd, namespace, "service", "minimal-master"), 60,
+    wait_for(lambda: crd.exists(namespace, "service", "minimal-master"), 60,
              "the Service to be recreated after the restart")
     assert op.alive()
 
@@ -140,7 +135,7 @@ def test_watches_resume_after_an_apiserver_restart(crd, operators, namespace):
 def test_a_compacted_resource_version_leads_to_a_relist(crd, operators, namespace):
     op = operators(namespace)
     apply_minimal(crd, namespace)
-    wait_for(lambda: child_exists(crd, namespace, "service", "minimal-master"), 30, "the master Service")
+    wait_for(lambda: crd.exists(namespace, "service", "minimal-master"), 30, "the master Service")
     op.signal(signal.SIGSTOP)
     try:
         crd.kubectl("delete", "service", "minimal-master", "-n", namespace)
@@ -153,5 +148,5 @@ def test_a_compacted_resource_version_leads_to_a_relist(crd, operators, namespac
     finally:
         op.signal(signal.SIGCONT)
     wait_for(lambda: "relisting" in op.log(), 60, "the operator to relist")
-    wait_for(lambda: child_exists(crd, namespace, "service", "minimal-master"), 60,
+    wait_for(lambda: crd.exists(namespace, "service", "minimal-master"), 60,
              "the Service deleted while the operator was stopped to be recreated")

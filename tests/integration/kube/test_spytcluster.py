@@ -3,7 +3,6 @@ kube-controller-manager (garbage collection, StatefulSet/Deployment -> Pods),
 kube-scheduler and kwok (fake nodes make pods Ready)."""
 
 import json
-import os
 import subprocess
 import time
 
@@ -13,7 +12,6 @@ import yaml
 from operator_proc import BINARY, REPO, OperatorProcess, wait_for
 from prometheus_proc import Prometheus
 
-CRD = REPO / "crds" / "spyt.dev_spytclusters.yaml"
 LIVY = REPO / "examples" / "livy.yaml"
 DOMAIN = "cluster.local"
 
@@ -27,31 +25,14 @@ def operator(crd, namespace, tmp_path):
     print(f"---- operator log (exit {code})\n{op.log()[-6000:]}")
 
 
-def get(cp, ns, kind, name):
-    proc = cp.kubectl("get", kind, name, "-n", ns, "-o", "json", check=False)
-    return json.loads(proc.stdout) if proc.returncode == 0 else None
-
-
-def condition(cluster, type_):
-    for c in (cluster or {}).get("status", {}).get("conditions", []):
-        if c["type"] == type_:
-            return c
-    return None
-
-
-def wait_ready(cp, ns, name, timeout=90):
-    cp.kubectl("wait", "--for=condition=Ready", f"--timeout={timeout}s", f"spytcluster/{name}", "-n", ns,
-               timeout=timeout + 10)
-
-
 def container(obj):
     return obj["spec"]["template"]["spec"]["containers"][0]
 
 
 def test_livy_cluster_converges_to_ready_with_spyt_flags_and_sizing(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
-    livy = get(crd, namespace, "deployment", "livy-livy")
+    crd.wait_ready(namespace, "livy")
+    livy = crd.get(namespace, "deployment", "livy-livy")
     c = container(livy)
     args = c["args"]
     for flag, value in [("--livy-max-sessions", "5"), ("--livy-driver-cores", "1"), ("--livy-driver-memory", "1024m")]:
@@ -59,33 +40,33 @@ def test_livy_cluster_converges_to_ready_with_spyt_flags_and_sizing(crd, namespa
     assert "--enable-livy" in args
     assert args[args.index("--master") + 1] == f"spark://livy-master.{namespace}.svc.{DOMAIN}:7077"
     assert c["resources"]["limits"] == {"cpu": "6", "memory": "6Gi"}
-    workers = get(crd, namespace, "statefulset", "livy-worker")
+    workers = crd.get(namespace, "statefulset", "livy-worker")
     assert workers["spec"]["replicas"] == 2
     # offer 1 core / 1G + default overheads 0 cores / 2G
     assert container(workers)["resources"]["limits"] == {"cpu": "1", "memory": "3Gi"}
-    assert get(crd, namespace, "statefulset", "livy-master") is not None
-    assert get(crd, namespace, "deployment", "livy-history-server") is None
+    assert crd.get(namespace, "statefulset", "livy-master") is not None
+    assert crd.get(namespace, "deployment", "livy-history-server") is None
     for obj in [livy, workers]:
         refs = obj["metadata"]["ownerReferences"]
         assert refs[0]["kind"] == "SpytCluster" and refs[0]["controller"] is True
         pod = obj["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert container(obj)["securityContext"]["allowPrivilegeEscalation"] is False
-    cluster = get(crd, namespace, "spytcluster", "livy")
+    cluster = crd.get(namespace, "spytcluster", "livy")
     st = cluster["status"]
     assert st["observedGeneration"] == cluster["metadata"]["generation"]
     assert st["workers"] == {"desired": 2, "ready": 2, "summary": "2/2"}
     assert st["endpoints"]["livy"] == f"http://livy-livy.{namespace}.svc.{DOMAIN}:8998"
-    assert condition(cluster, "LivyReady")["status"] == "True"
-    assert condition(cluster, "HistoryServerReady")["reason"] == "Disabled"
+    assert crd.condition(cluster, "LivyReady")["status"] == "True"
+    assert crd.condition(cluster, "HistoryServerReady")["reason"] == "Disabled"
     pods = crd.kubectl_json("get", "pods", "-n", namespace, "-l", "app.kubernetes.io/instance=livy")
     assert len(pods["items"]) == 4  # master, 2 workers, livy
 
 
 def test_discovery_records_and_command(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
-    cm = wait_for(lambda: (c := get(crd, namespace, "configmap", "livy-discovery")) and "livy" in c["data"] and c,
+    crd.wait_ready(namespace, "livy")
+    cm = wait_for(lambda: (c := crd.get(namespace, "configmap", "livy-discovery")) and "livy" in c["data"] and c,
                   30, "the discovery ConfigMap with Livy")
     host = f"livy-master.{namespace}.svc.{DOMAIN}"
     assert cm["data"]["spark_address"] == f"{host}:7077"
@@ -107,45 +88,45 @@ def test_discovery_records_and_command(crd, namespace, operator):
 
 def test_scale_subresource_scales_workers(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
+    crd.wait_ready(namespace, "livy")
     crd.kubectl("scale", "spytcluster/livy", "--replicas=4", "-n", namespace)
-    wait_for(lambda: (get(crd, namespace, "statefulset", "livy-worker") or {}).get("spec", {}).get("replicas") == 4,
+    wait_for(lambda: (crd.get(namespace, "statefulset", "livy-worker") or {}).get("spec", {}).get("replicas") == 4,
              30, "the worker StatefulSet to have 4 replicas")
-    wait_for(lambda: get(crd, namespace, "spytcluster", "livy")["status"]["workers"]["summary"] == "4/4",
+    wait_for(lambda: crd.get(namespace, "spytcluster", "livy")["status"]["workers"]["summary"] == "4/4",
              60, "4/4 workers in status")
-    wait_ready(crd, namespace, "livy")
+    crd.wait_ready(namespace, "livy")
 
 
 def test_disabling_livy_removes_its_objects(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
+    crd.wait_ready(namespace, "livy")
     crd.kubectl("patch", "spytcluster", "livy", "-n", namespace, "--type=merge",
                 "-p", json.dumps({"spec": {"livy": {"enabled": False}}}))
-    wait_for(lambda: get(crd, namespace, "deployment", "livy-livy") is None, 30, "the Livy Deployment to go")
-    wait_for(lambda: get(crd, namespace, "service", "livy-livy") is None, 30, "the Livy Service to go")
-    wait_for(lambda: "livy" not in get(crd, namespace, "configmap", "livy-discovery")["data"], 30,
+    wait_for(lambda: crd.get(namespace, "deployment", "livy-livy") is None, 30, "the Livy Deployment to go")
+    wait_for(lambda: crd.get(namespace, "service", "livy-livy") is None, 30, "the Livy Service to go")
+    wait_for(lambda: "livy" not in crd.get(namespace, "configmap", "livy-discovery")["data"], 30,
              "the Livy discovery entry to go")
-    cluster = get(crd, namespace, "spytcluster", "livy")
-    assert condition(cluster, "LivyReady")["reason"] == "Disabled"
-    wait_ready(crd, namespace, "livy")
+    cluster = crd.get(namespace, "spytcluster", "livy")
+    assert crd.condition(cluster, "LivyReady")["reason"] == "Disabled"
+    crd.wait_ready(namespace, "livy")
 
 
 def test_children_changed_or_deleted_by_hand_are_put_back(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
-    uid = get(crd, namespace, "service", "livy-master")["metadata"]["uid"]
+    crd.wait_ready(namespace, "livy")
+    uid = crd.get(namespace, "service", "livy-master")["metadata"]["uid"]
     crd.kubectl("delete", "service", "livy-master", "-n", namespace)
-    wait_for(lambda: (s := get(crd, namespace, "service", "livy-master")) and s["metadata"]["uid"] != uid,
+    wait_for(lambda: (s := crd.get(namespace, "service", "livy-master")) and s["metadata"]["uid"] != uid,
              30, "the master Service to be recreated")
     crd.kubectl("patch", "deployment", "livy-livy", "-n", namespace, "--type=json", "-p",
                 json.dumps([{"op": "replace", "path": "/spec/template/spec/containers/0/args/7", "value": "99"}]))
-    wait_for(lambda: container(get(crd, namespace, "deployment", "livy-livy"))["args"][7] != "99", 30,
+    wait_for(lambda: container(crd.get(namespace, "deployment", "livy-livy"))["args"][7] != "99", 30,
              "the edited Livy args to be restored")
 
 
 def test_deleting_the_cluster_garbage_collects_children(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
+    crd.wait_ready(namespace, "livy")
     assert wait_for(lambda: operator.metric("spyt_cluster_workers_desired", namespace=namespace, name="livy"),
                     30, "the cluster's metric series") == 2
     crd.kubectl("delete", "spytcluster", "livy", "-n", namespace)
@@ -166,7 +147,7 @@ def settled(counter, quiet=2.0):
 
 def test_a_no_op_resync_makes_zero_writes(crd, namespace, operator):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
+    crd.wait_ready(namespace, "livy")
     writes = lambda: sum(operator.metric("rest_client_requests_total", method=m)
                          for m in ["POST", "PUT", "PATCH", "DELETE"])
     reconciles = lambda: operator.metric("controller_runtime_reconcile_total", controller="spytcluster")
@@ -184,35 +165,34 @@ def test_invalid_spec_marks_degraded_and_leaves_running_components(crd, namespac
     """A CRD from an older release (Helm does not upgrade CRDs) may lack a rule the
     operator knows: the operator still refuses the spec, says why, and touches nothing."""
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
-    before = get(crd, namespace, "deployment", "livy-livy")
-    old = yaml.safe_load(CRD.read_text())
+    crd.wait_ready(namespace, "livy")
+    before = crd.get(namespace, "deployment", "livy-livy")
+    old = yaml.safe_load(crd.crd_file.read_text())
     livy_schema = old["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["livy"]
     livy_schema.pop("x-kubernetes-validations")
-    crd.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts", "-f", "-",
-                input=json.dumps(old))
+    crd.apply_crd(old)
     try:
         crd.kubectl("patch", "spytcluster", "livy", "-n", namespace, "--type=merge", "-p",
                     json.dumps({"spec": {"livy": {"resources": {"limits": {"memory": "2Gi"}}}}}))
-        degraded = wait_for(lambda: (c := condition(get(crd, namespace, "spytcluster", "livy"), "Degraded"))
+        degraded = wait_for(lambda: (c := crd.condition(crd.get(namespace, "spytcluster", "livy"), "Degraded"))
                             and c["status"] == "True" and c, 30, "Degraded=True")
         assert degraded["reason"] == "InvalidSpec"
-        stalled = condition(get(crd, namespace, "spytcluster", "livy"), "Stalled")
+        stalled = crd.condition(crd.get(namespace, "spytcluster", "livy"), "Stalled")
         assert stalled["status"] == "True" and stalled["reason"] == "InvalidSpec"  # kstatus: Failed
         assert "spec.livy.resources.limits[memory]" in degraded["message"]
         events = crd.kubectl_json("get", "events", "-n", namespace,
                                   "--field-selector", "involvedObject.name=livy,reason=InvalidSpec")
         assert events["items"] and events["items"][0]["type"] == "Warning"
-        after = get(crd, namespace, "deployment", "livy-livy")
+        after = crd.get(namespace, "deployment", "livy-livy")
         assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
     finally:
-        crd.kubectl("apply", "--server-side", "--field-manager=spyt-tests", "--force-conflicts", "-f", CRD)
+        crd.apply_crd()
 
 
 def test_metrics_exposition_passes_promtool(crd, namespace, operator):
     import urllib.request
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
+    crd.wait_ready(namespace, "livy")
     with urllib.request.urlopen(f"http://127.0.0.1:{operator.metrics_port()}/metrics", timeout=5) as r:
         text = r.read().decode()
     for name in ["controller_runtime_reconcile_total", "workqueue_depth", "rest_client_requests_total",
@@ -226,7 +206,7 @@ def test_metrics_exposition_passes_promtool(crd, namespace, operator):
 
 def test_a_real_prometheus_scrapes_the_operator(crd, namespace, operator, tmp_path):
     crd.kubectl("apply", "-n", namespace, "-f", LIVY)
-    wait_ready(crd, namespace, "livy")
+    crd.wait_ready(namespace, "livy")
     with Prometheus(tmp_path, "spyt-operator", [f"127.0.0.1:{operator.metrics_port()}"]) as prom:
         selector = f'namespace="{namespace}",name="livy"'
         assert wait_for(lambda: prom.query(f"spyt_cluster_workers_ready{{{selector}}}") == [2.0], 60,

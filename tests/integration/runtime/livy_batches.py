@@ -1,7 +1,8 @@
 """A small client for Livy's /batches API, shared by the runtime tests.
 
 Functions take the Livy base URL ("http://127.0.0.1:PORT"). `fail` is the test's
-failure callback, so a batch that dies fails the test with its log attached."""
+failure callback, so a batch that dies fails the test with its log attached; `rt`
+is the test's spark_procs.Runtime (its fail, wait_for and marked processes)."""
 
 import json
 import time
@@ -40,18 +41,61 @@ def post_batch(url, body) -> requests.Response:
     return requests.post(f"{url}/batches", headers=HEADERS, data=json.dumps(body), timeout=30)
 
 
-def post_batch_when_free(url, body, settle_timeout, on_retry=None) -> requests.Response:
-    """POST /batches, retried (up to settle_timeout seconds) only while Livy answers
-    TOO_MANY: its child-process count drops in a thread of its own, just after the
-    previous spark-submit has exited."""
+def _retry_while_too_many(attempt, too_many, settle_timeout, on_retry=None):
+    """Calls attempt() until too_many(result) is false or settle_timeout seconds have
+    passed, and returns the last result. Livy answers TOO_MANY until its
+    child-process count drops, in a thread of its own, just after the previous
+    spark-submit has exited."""
     deadline = time.monotonic() + settle_timeout
     while True:
-        r = post_batch(url, body)
-        if r.status_code != 400 or r.json().get("msg") != TOO_MANY or time.monotonic() > deadline:
-            return r
+        result = attempt()
+        if not too_many(result) or time.monotonic() > deadline:
+            return result
         if on_retry:
             on_retry()
         time.sleep(0.5)
+
+
+def post_batch_when_free(url, body, settle_timeout, on_retry=None) -> requests.Response:
+    """POST /batches, retried (up to settle_timeout seconds) only while Livy answers
+    TOO_MANY (see _retry_while_too_many); on_retry() is called before each retry."""
+    return _retry_while_too_many(lambda: post_batch(url, body),
+                                 lambda r: r.status_code == 400 and r.json().get("msg") == TOO_MANY,
+                                 settle_timeout, on_retry)
+
+
+DELETE_TIMEOUT = 90       # DELETE /batches/{id} waits for spark-submit to exit
+
+
+def delete_batch(rt, url, bid, script, settle_timeout, delete_timeout=DELETE_TIMEOUT) -> float:
+    """DELETE /batches/{id}; then the batch must be gone and no process of `rt` (a
+    spark_procs.Runtime) may still run the script (spark-submit, its launcher, the
+    Python driver). Returns the seconds that took."""
+    t0 = time.monotonic()
+    r = requests.delete(f"{url}/batches/{bid}", headers=HEADERS, timeout=delete_timeout)
+    if r.status_code != 200:
+        rt.fail(f"DELETE /batches/{bid} answered {r.status_code}: {r.text}")
+    rt.wait_for(f"batch {bid} to be gone", lambda: requests.get(
+        f"{url}/batches/{bid}", timeout=10).status_code == 404, settle_timeout)
+    rt.wait_for(f"the processes of batch {bid} to exit", lambda: not rt.marked(str(script)),
+                settle_timeout, interval=0.5)
+    return time.monotonic() - t0
+
+
+def expect_too_many(rt, url, body, script, settle_timeout):
+    """POSTs a batch that Livy must refuse with 400 {"msg": TOO_MANY}; otherwise fails
+    the test through rt.fail, after deleting the batch (running `script`) if Livy
+    took it."""
+    r = post_batch(url, body)
+    try:
+        answer = r.json()
+    except ValueError:
+        answer = r.text
+    if r.status_code != 400 or answer != {"msg": TOO_MANY}:
+        if r.status_code == 201:
+            delete_batch(rt, url, r.json()["id"], script, settle_timeout)
+        rt.fail(f"a second POST /batches answered {r.status_code} {r.text}, "
+                f"expected 400 {{\"msg\": \"{TOO_MANY}\"}}")
 
 
 def batch_log(url, bid) -> str:
@@ -80,14 +124,20 @@ def livy_session():
 
 def create_batch_when_free(url, file, settle_timeout, **kwargs):
     """livy.LivyBatch.create, retried (up to settle_timeout seconds) only while Livy
-    answers TOO_MANY (see post_batch_when_free)."""
+    answers TOO_MANY (see _retry_while_too_many); any other HTTPError is raised."""
     from livy import LivyBatch
 
-    deadline = time.monotonic() + settle_timeout
-    while True:
+    def attempt():
         try:
             return LivyBatch.create(url, file, requests_session=livy_session(), **kwargs)
         except requests.HTTPError as e:
-            if e.response.status_code != 400 or TOO_MANY not in e.response.text or time.monotonic() > deadline:
-                raise
-        time.sleep(0.5)
+            return e
+
+    def too_many(result):
+        return (isinstance(result, requests.HTTPError) and result.response.status_code == 400
+                and TOO_MANY in result.response.text)
+
+    result = _retry_while_too_many(attempt, too_many, settle_timeout)
+    if isinstance(result, requests.HTTPError):
+        raise result
+    return result

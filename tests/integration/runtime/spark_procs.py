@@ -211,6 +211,38 @@ class Runtime:
             time.sleep(interval)
         self.fail(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
 
+    # Start-up waits shared by the runtime tests; each records in `timings` the
+    # seconds from the start of `proc` to the answer.
+
+    def wait_master_alive(self, webui_url, proc, timeout) -> dict:
+        """Waits for the master's web UI /json/ to say ALIVE and returns that state."""
+        def alive():
+            r = requests.get(f"{webui_url}/json/", timeout=5)
+            return r.json() if r.status_code == 200 and r.json().get("status") == "ALIVE" else None
+
+        state = self.wait_for("the master's web UI to say ALIVE", alive, timeout, proc=proc)
+        self.timings["master_answers"] = time.monotonic() - proc.started
+        return state
+
+    def wait_worker_registered(self, webui_url, proc, timeout) -> dict:
+        """Waits for the master at `webui_url` to count one alive worker (`proc`)."""
+        def registered():
+            state = requests.get(f"{webui_url}/json/", timeout=5).json()
+            return state if state.get("aliveworkers") == 1 else None
+
+        state = self.wait_for("the worker to register with the master", registered, timeout, proc=proc)
+        self.timings["worker_registered"] = time.monotonic() - proc.started
+        return state
+
+    def wait_livy_answers(self, livy_url, proc, timeout):
+        """Waits for Livy (`proc`) to answer GET /sessions with 200."""
+        def answers():
+            r = requests.get(f"{livy_url}/sessions", timeout=5)
+            return r if r.status_code == 200 else None
+
+        self.wait_for("Livy to answer GET /sessions", answers, timeout, proc=proc)
+        self.timings["livy_answers"] = time.monotonic() - proc.started
+
     def stop_all(self):
         """Stops every group (last started first), then gives descendants that
         left their group ORPHAN_GRACE seconds to exit and SIGKILLs the rest.

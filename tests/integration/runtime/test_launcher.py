@@ -23,7 +23,6 @@ The binary: $SPYT_LAUNCHER_BIN, else build/controller/spyt-launcher.
 Prerequisite: `bash hack/spark-livy.sh` (writes $SPYT_CACHE/spark-livy.env).
 """
 
-import json
 import os
 import signal
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from livy_batches import (HEADERS, SLEEPER_JOB, TOO_MANY, batch_log, batch_state, post_batch,
+from livy_batches import (SLEEPER_JOB, batch_log, batch_state, delete_batch, expect_too_many,
                           post_batch_when_free, sum_job)
 from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
 
@@ -46,8 +45,6 @@ BATCH_TIMEOUT = 240       # spark-submit + driver + executor on the worker, thro
 SETTLE_TIMEOUT = 30       # Livy's child-process count, the master's app list
 STOP_TIMEOUT = 40         # SIGTERM to a launcher until it and its JVM have exited
 TOKEN = "yt-token-" + uuid.uuid4().hex   # in every launcher's environment; must reach no file
-
-
 
 
 # ------------------------------------------------------------------ fixtures --
@@ -110,29 +107,10 @@ def cluster(rt):
                   "--livy-session-timeout", "10m", "--livy-server-memory", "512m",
                   "--livy-home", rt.cfg["LIVY_HOME"])
     webui_url = f"http://{LOOPBACK}:{webui}"
-
-    def master_alive():
-        r = requests.get(f"{webui_url}/json/", timeout=5)
-        return r.json() if r.status_code == 200 and r.json().get("status") == "ALIVE" else None
-
-    rt.wait_for("the master's web UI to say ALIVE", master_alive, START_TIMEOUT, proc=master)
-    rt.timings["master_answers"] = time.monotonic() - master.started
-
-    def worker_registered():
-        state = requests.get(f"{webui_url}/json/", timeout=5).json()
-        return state if state.get("aliveworkers") == 1 else None
-
-    rt.wait_for("the worker to register", worker_registered, START_TIMEOUT, proc=worker)
-    rt.timings["worker_registered"] = time.monotonic() - worker.started
-
+    rt.wait_master_alive(webui_url, master, START_TIMEOUT)
+    rt.wait_worker_registered(webui_url, worker, START_TIMEOUT)
     livy_url = f"http://{LOOPBACK}:{livy_port}"
-
-    def livy_answers():
-        r = requests.get(f"{livy_url}/sessions", timeout=5)
-        return r if r.status_code == 200 else None
-
-    rt.wait_for("Livy to answer GET /sessions", livy_answers, START_TIMEOUT, proc=livy)
-    rt.timings["livy_answers"] = time.monotonic() - livy.started
+    rt.wait_livy_answers(livy_url, livy, START_TIMEOUT)
     return {"master": master, "worker": worker, "livy": livy, "master_url": master_url,
             "webui": webui_url, "rest_port": rest, "livy_url": livy_url,
             "jobs": livy.work / "files"}
@@ -144,13 +122,6 @@ def batch_conf(rt: Runtime) -> dict:
     python = rt.cfg["SPARK_PYTHON"]
     return {"spark.pyspark.python": python, "spark.pyspark.driver.python": python,
             "spark.executor.memory": "512m", "spark.cores.max": "1", "spark.log.level": "WARN"}
-
-
-def delete_batch(rt, cluster, bid, script: Path):
-    r = requests.delete(f"{cluster['livy_url']}/batches/{bid}", headers=HEADERS, timeout=90)
-    if r.status_code != 200:
-        rt.fail(f"DELETE /batches/{bid} answered {r.status_code}: {r.text}")
-    rt.wait_for(f"the processes of batch {bid} to exit", lambda: not rt.marked(str(script)), SETTLE_TIMEOUT)
 
 
 def stop_launcher(rt, proc, sig) -> int:
@@ -278,17 +249,10 @@ def test_a_second_concurrent_batch_is_rejected_by_max_sessions(rt, cluster):
                     lambda: batch_state(cluster['livy_url'], first, rt.fail) == "running"
                     and "LIVY_SLEEPER_UP" in batch_log(cluster['livy_url'], first),
                     BATCH_TIMEOUT, interval=1, proc=cluster["livy"])
-        r = post_batch(cluster['livy_url'], {**body, "name": f"launcher-sleeper-{run}-2"})
-        try:
-            answer = r.json()
-        except ValueError:
-            answer = r.text
-        if r.status_code != 400 or answer != {"msg": TOO_MANY}:
-            if r.status_code == 201:
-                delete_batch(rt, cluster, r.json()["id"], sleeper)
-            rt.fail(f"a second POST /batches answered {r.status_code} {r.text}, expected 400 {TOO_MANY!r}")
+        expect_too_many(rt, cluster['livy_url'], {**body, "name": f"launcher-sleeper-{run}-2"}, sleeper,
+                        SETTLE_TIMEOUT)
     finally:
-        delete_batch(rt, cluster, first, sleeper)
+        delete_batch(rt, cluster['livy_url'], first, sleeper, SETTLE_TIMEOUT)
 
 
 def test_the_token_is_written_nowhere(rt, cluster):

@@ -3,11 +3,10 @@ Spark and Livy processes (through spyt-launcher), converge when the files change
 restart when killed, publish status and discovery records, and leave nothing
 behind. Everything listens on 127.0.0.1."""
 
-import json
+import copy
 import os
 import signal
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -32,7 +31,6 @@ CLUSTER = {
              "workers": {"replicas": 1, "cores": 1, "memory": "1G", "memoryOverhead": "0m"},
              "historyServer": {"enabled": False},
              "livy": {"enabled": True, "maxSessions": 2, "driverCores": 1, "driverMemory": "512m"}}}
-
 
 
 def marked_pids(marker):
@@ -145,7 +143,8 @@ def alert_expr(name):
 
 
 def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path):
-    local.write(CLUSTER)
+    cluster = copy.deepcopy(CLUSTER)  # edited below; CLUSTER stays as the next test expects it
+    local.write(cluster)
     local.start()
     wait_for(lambda: local.condition("Ready") == "True", 180, "the cluster to be Ready")
     entries = local.discovery()
@@ -238,8 +237,8 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
     wait_for(lambda: local.condition("LivyResponding") == "True", 30, "Livy to answer again")
 
     # Three workers: edit the file.
-    CLUSTER["spec"]["workers"]["replicas"] = 3
-    local.write(CLUSTER)
+    cluster["spec"]["workers"]["replicas"] = 3
+    local.write(cluster)
     wait_for(lambda: local.alive_workers() == 3, 180, "3 workers registered at the master")
 
     # A killed worker is restarted and registers again.
@@ -251,8 +250,8 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
              "the worker to be back")
 
     # Livy disabled: its process and discovery entry go away.
-    CLUSTER["spec"]["livy"]["enabled"] = False
-    local.write(CLUSTER)
+    cluster["spec"]["livy"]["enabled"] = False
+    local.write(cluster)
     wait_for(lambda: "livy" not in local.discovery(), 60, "the Livy discovery entry to go")
     wait_for(lambda: "spyt_livy_up{" not in local.metrics(), 30, "the Livy series to go")
     assert local.condition("LivyResponding") is None
@@ -266,7 +265,7 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
 
 
 def test_an_invalid_file_is_reported_and_starts_nothing(local):
-    bad = json.loads(json.dumps(CLUSTER))
+    bad = copy.deepcopy(CLUSTER)
     bad["spec"]["livy"]["maxSessions"] = 0
     local.write(bad)
     local.start()

@@ -17,7 +17,6 @@ pytest's tmp dir and are shown in the failure message of any check that fails.
 Prerequisite: `bash hack/spark-livy.sh` (writes $SPYT_CACHE/spark-livy.env).
 """
 
-import json
 import subprocess
 import time
 import uuid
@@ -26,14 +25,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from livy_batches import (HEADERS, SLEEPER_JOB, TOO_MANY, batch_log, batch_state, post_batch,
+from livy_batches import (SLEEPER_JOB, batch_log, batch_state, delete_batch, expect_too_many, post_batch,
                           post_batch_when_free, sum_job)
 from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
 
 START_TIMEOUT = 90        # a JVM daemon on a busy 2-core machine
 JOB_TIMEOUT = 180         # spark-submit + driver + executor on the worker
 BATCH_TIMEOUT = 240       # the same through Livy
-DELETE_TIMEOUT = 90       # DELETE /batches/{id} waits for spark-submit to exit
 SETTLE_TIMEOUT = 30       # Livy's child-process count, the master's app list
 MAX_CREATION = 1          # livy.server.session.max-creation
 
@@ -58,13 +56,7 @@ def master(runtime):
         spark_class, "org.apache.spark.deploy.master.Master",
         "--host", LOOPBACK, "--port", port, "--webui-port", webui,
     ], runtime.spark_env())
-
-    def alive():
-        r = requests.get(f"http://{LOOPBACK}:{webui}/json/", timeout=5)
-        return r.json() if r.status_code == 200 and r.json().get("status") == "ALIVE" else None
-
-    state = runtime.wait_for("the master's web UI to say ALIVE", alive, START_TIMEOUT, proc=proc)
-    runtime.timings["master_answers"] = time.monotonic() - proc.started
+    state = runtime.wait_master_alive(f"http://{LOOPBACK}:{webui}", proc, START_TIMEOUT)
     return {"url": f"spark://{LOOPBACK}:{port}", "webui": f"http://{LOOPBACK}:{webui}", "state": state,
             "proc": proc}
 
@@ -115,13 +107,7 @@ def livy(runtime, master):
     proc = runtime.start("livy-server", ["java", "-Xmx512m", "-cp", classpath,
                                          "org.apache.livy.server.LivyServer"], env)
     url = f"http://{LOOPBACK}:{port}"
-
-    def answers():
-        r = requests.get(f"{url}/sessions", timeout=5)
-        return r if r.status_code == 200 else None
-
-    runtime.wait_for("Livy to answer GET /sessions", answers, START_TIMEOUT, proc=proc)
-    runtime.timings["livy_answers"] = time.monotonic() - proc.started
+    runtime.wait_livy_answers(url, proc, START_TIMEOUT)
     return {"url": url, "proc": proc, "conf": conf, "jobs": jobs}
 
 
@@ -136,13 +122,7 @@ def worker(runtime, master):
         "--cores", 1, "--memory", "1g", "--host", LOOPBACK, "--port", port, "--webui-port", webui,
         "--work-dir", work, master["url"],
     ], runtime.spark_env())
-
-    def registered():
-        state = requests.get(f"{master['webui']}/json/", timeout=5).json()
-        return state if state.get("aliveworkers") == 1 else None
-
-    runtime.wait_for("the worker to register with the master", registered, START_TIMEOUT, proc=proc)
-    runtime.timings["worker_registered"] = time.monotonic() - proc.started
+    runtime.wait_worker_registered(master["webui"], proc, START_TIMEOUT)
     return proc
 
 
@@ -166,20 +146,6 @@ def batch_conf(rt: Runtime) -> dict:
 
 def count_retry(rt):
     rt.timings["too_many_retries"] = rt.timings.get("too_many_retries", 0) + 1
-
-
-def delete_batch(rt, livy, bid, script: Path):
-    """DELETE /batches/{id}; then the batch must be gone and no process may
-    still run the script (spark-submit, its launcher, the Python driver)."""
-    t0 = time.monotonic()
-    r = requests.delete(f"{livy['url']}/batches/{bid}", headers=HEADERS, timeout=DELETE_TIMEOUT)
-    if r.status_code != 200:
-        rt.fail(f"DELETE /batches/{bid} answered {r.status_code}: {r.text}")
-    rt.wait_for(f"batch {bid} to be gone", lambda: requests.get(
-        f"{livy['url']}/batches/{bid}", timeout=10).status_code == 404, SETTLE_TIMEOUT)
-    rt.wait_for(f"the processes of batch {bid} to exit", lambda: not rt.marked(str(script)),
-                SETTLE_TIMEOUT, interval=0.5)
-    return time.monotonic() - t0
 
 
 def master_app(master, name, where):
@@ -322,19 +288,10 @@ def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy)
     runtime.wait_for(f"the task of {app_id} to run on its executor", task_sleeping, BATCH_TIMEOUT, interval=1)
 
     # Its spark-submit is Livy's one child process: a second batch is refused.
-    r = post_batch(livy['url'], body(2))
-    try:
-        answer = r.json()
-    except ValueError:
-        answer = r.text
-    if r.status_code != 400 or answer != {"msg": TOO_MANY}:
-        if r.status_code == 201:
-            delete_batch(runtime, livy, r.json()["id"], sleeper)
-        runtime.fail(f"a second POST /batches answered {r.status_code} {r.text}, "
-                     f"expected 400 {{\"msg\": \"{TOO_MANY}\"}}")
+    expect_too_many(runtime, livy['url'], body(2), sleeper, SETTLE_TIMEOUT)
 
     # DELETE kills spark-submit, so the Python driver, so the app and its executor.
-    runtime.timings["sleeper_delete"] = delete_batch(runtime, livy, first, sleeper)
+    runtime.timings["sleeper_delete"] = delete_batch(runtime, livy['url'], first, sleeper, SETTLE_TIMEOUT)
     runtime.wait_for(f"the master to list {app_name} as completed",
                      lambda: master_app(master, app_name, "completedapps"), SETTLE_TIMEOUT)
     runtime.wait_for(f"the executor of {app_id} and its Python workers to exit",
@@ -345,4 +302,4 @@ def test_livy_rejects_batches_beyond_max_creation(runtime, master, worker, livy)
     r = post_batch_when_free(livy['url'], body(3), SETTLE_TIMEOUT, on_retry=lambda: count_retry(runtime))
     if r.status_code != 201:
         runtime.fail(f"POST /batches after the DELETE answered {r.status_code}: {r.text}")
-    delete_batch(runtime, livy, r.json()["id"], sleeper)
+    delete_batch(runtime, livy['url'], r.json()["id"], sleeper, SETTLE_TIMEOUT)
