@@ -129,19 +129,23 @@ std::string LocalRuntime::ClusterDir(const std::string& name) const {
   return (fs::path(options_.state_dir) / "clusters" / name).string();
 }
 
-std::map<std::string, std::pair<std::optional<api::SpytCluster>, api::FieldErrors>>
-LocalRuntime::ReadManifests() const {
-  std::map<std::string, std::pair<std::optional<api::SpytCluster>, api::FieldErrors>> out;
+LocalRuntime::Manifests LocalRuntime::ReadManifests() const {
+  Manifests out;
   if (!fs::is_directory(options_.manifests_dir)) return out;
   for (const auto& file : fs::directory_iterator(options_.manifests_dir)) {
     auto ext = file.path().extension();
     if (ext != ".yaml" && ext != ".yml") continue;
     std::vector<json::Value> docs;
     try {
-      docs = yaml::ParseAll(ReadFile(file.path()));
+      std::ifstream in(file.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in || text.str().empty()) throw yaml::ParseError("cannot be read, or is empty");
+      docs = yaml::ParseAll(text.str());
     } catch (const yaml::ParseError& e) {
-      log::Warn("skipping an unreadable manifest",
+      log::Warn("skipping an unreadable manifest; clusters not found elsewhere keep running",
                 {{"file", file.path().string()}, {"error", e.what()}});
+      out.complete = false;
       continue;
     }
     for (auto& doc : docs) {
@@ -153,8 +157,8 @@ LocalRuntime::ReadManifests() const {
       api::FieldErrors errors = r.ok() ? api::Validate(r.cluster) : r.errors;
       std::string name = r.cluster.metadata.name;
       if (name.empty()) continue;
-      out[name] = {errors.empty() ? std::optional<api::SpytCluster>(r.cluster) : std::nullopt,
-                   errors};
+      out.clusters[name] = {
+          errors.empty() ? std::optional<api::SpytCluster>(r.cluster) : std::nullopt, errors};
     }
   }
   return out;
@@ -234,13 +238,20 @@ void LocalRuntime::Forget(const std::string& name) {
 }
 
 void LocalRuntime::RunOnce() {
-  auto manifests = ReadManifests();
-  for (auto it = clusters_.begin(); it != clusters_.end();) {
-    std::string name = it->first;
-    ++it;
-    if (manifests.count(name) == 0) Forget(name);
-  }
+  Manifests read = ReadManifests();
+  auto& manifests = read.clusters;
   std::vector<ProcessSpec> desired;
+  for (auto it = clusters_.begin(); it != clusters_.end();) {
+    const std::string name = it->first;
+    const Known& k = it->second;
+    ++it;
+    if (manifests.count(name) != 0) continue;
+    if (read.complete) {
+      Forget(name);
+    } else {  // maybe in the file that could not be read: keep running its last plan
+      desired.insert(desired.end(), k.plan.processes.begin(), k.plan.processes.end());
+    }
+  }
   std::map<std::string, api::FieldErrors> invalid;
   for (auto& [name, entry] : manifests) {
     auto& [cluster, errors] = entry;

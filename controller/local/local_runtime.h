@@ -11,7 +11,8 @@
 // While Livy is Ready it is polled (livy/monitor.h) and the answer becomes the
 // LivyResponding condition, as on Kubernetes.
 // A manifest that fails validation gets Degraded/InvalidSpec in its status and
-// its running processes are left as they were. A removed manifest stops its cluster.
+// its running processes are left as they were; so are the clusters of a file that
+// cannot be read or parsed. A removed manifest stops its cluster.
 
 #include <atomic>
 #include <map>
@@ -69,8 +70,13 @@ class LocalRuntime {
     cluster::DiscoveryEntries discovery;
   };
 
-  std::map<std::string, std::pair<std::optional<api::SpytCluster>, api::FieldErrors>>
-  ReadManifests() const;
+  struct Manifests {
+    std::map<std::string, std::pair<std::optional<api::SpytCluster>, api::FieldErrors>> clusters;
+    // False when a file could not be opened, was empty (an editor half-way through
+    // saving it) or was not YAML: clusters not seen then are kept, not stopped.
+    bool complete = true;
+  };
+  Manifests ReadManifests() const;
   void UpdateStatus(Known& k, const api::FieldErrors& errors);
   void Forget(const std::string& name);
   std::string ClusterDir(const std::string& name) const;

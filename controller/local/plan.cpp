@@ -1,5 +1,6 @@
 #include "local/plan.h"
 
+#include "common/hash.h"
 #include "spyt/desired_state.h"
 #include "spyt/spark_conf.h"
 
@@ -80,6 +81,8 @@ ClusterPlan PlanCluster(const api::SpytCluster& c, PortBook& ports,
   entries["spark.master"] = master_url;
   if (c.spec.history_server.enabled) entries["spark.eventLog.dir"] = event_log;
   plan.spark_defaults = cluster::RenderSparkDefaults(c, entries);
+  const std::string config_hash = hash::Fnv1a64Hex(plan.spark_defaults);
+  for (auto& p : plan.processes) p.config_hash = config_hash;
   return plan;
 }
 

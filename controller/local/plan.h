@@ -22,6 +22,10 @@ struct ProcessSpec {
   std::vector<std::string> args;  // spyt-launcher's arguments, the role first
   int probe_port = 0;             // ready when it accepts TCP connections
   std::string work_dir;
+  // Hash of the cluster's spark-defaults.conf, which the launcher reads once at start:
+  // a different hash is a different spec, so the supervisor restarts the process (as a
+  // config-hash annotation rolls the pods on Kubernetes).
+  std::string config_hash = {};
 
   friend bool operator==(const ProcessSpec&, const ProcessSpec&) = default;
 };

@@ -84,6 +84,20 @@ TEST_SUITE("local_plan") {
     }
   }
 
+  TEST_CASE("a sparkConf edit changes every process's spec, so each restarts with the new file") {
+    PortBook ports = Sequential();
+    auto c = cluster::testing::LoadExample("livy");
+    ClusterPlan before = PlanCluster(c, ports, "/state/livy");
+    c.spec.spark_conf["spark.sql.shuffle.partitions"] = "7";
+    ClusterPlan after = PlanCluster(c, ports, "/state/livy");
+    REQUIRE(after.processes.size() == before.processes.size());
+    for (std::size_t i = 0; i < after.processes.size(); ++i) {
+      CAPTURE(after.processes[i].id);
+      CHECK(after.processes[i].args == before.processes[i].args);
+      CHECK_FALSE(after.processes[i] == before.processes[i]);
+    }
+  }
+
   TEST_CASE("spark-defaults.conf is the pods' one with the local master") {
     PortBook ports = Sequential();
     ClusterPlan plan = PlanCluster(cluster::testing::LoadExample("livy"), ports, "/state/livy");

@@ -3,50 +3,12 @@
 #include <doctest/doctest.h>
 
 #include "fakes/fake_clock.h"
+#include "fakes/fake_process_runner.h"
 
 namespace spyt::local {
 namespace {
 
-class FakeRunner : public ProcessRunner {
- public:
-  int Start(const ProcessSpec& spec) override {
-    if (fail_starts > 0) {
-      --fail_starts;
-      throw std::runtime_error("cannot exec");
-    }
-    int pid = next_pid++;
-    running[pid] = spec.id;
-    starts.push_back(spec.id);
-    return pid;
-  }
-  std::optional<int> Poll(int pid) override {
-    auto it = exited.find(pid);
-    if (it == exited.end()) return std::nullopt;
-    return it->second;
-  }
-  void Signal(int pid, bool force) override {
-    signals.push_back({pid, force});
-    if (force || !ignores_term) Exit(pid, force ? 137 : 143);
-  }
-  void Exit(int pid, int code) {
-    running.erase(pid);
-    exited[pid] = code;
-  }
-  int PidOf(const std::string& id) const {
-    for (const auto& [pid, name] : running) {
-      if (name == id) return pid;
-    }
-    return 0;
-  }
-
-  int next_pid = 100;
-  int fail_starts = 0;
-  bool ignores_term = false;
-  std::map<int, std::string> running;
-  std::map<int, int> exited;
-  std::vector<std::string> starts;
-  std::vector<std::pair<int, bool>> signals;
-};
+using FakeRunner = fakes::FakeProcessRunner;
 
 ProcessSpec Spec(const std::string& id, std::vector<std::string> args = {"master"}) {
   return {id, cluster::Component::kMaster, std::move(args), 7077, "/tmp/" + id};
