@@ -68,6 +68,16 @@ pid_of() {
 
 alive() { pid_of "$1" >/dev/null; }
 
+# running PID: the process exists and is not a zombie. While `up` waits on what it
+# just started, this is the test for "it died": pid_of's command-line check can
+# miss a process that is still between fork and exec (its command line is then
+# this script's), which read as a death with an empty log.
+running() {
+  local state
+  state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # start NAME ARGS...: runs $BIN/NAME detached (own session, no terminal, stdin
 # from /dev/null, output to its log, no other inherited descriptor, so a caller
 # reading our output through a pipe is not held open) and records its pid. The
@@ -140,7 +150,7 @@ wait_until() {
   local deadline=$((SECONDS + TIMEOUT)) c
   until "$@" >/dev/null 2>&1; do
     for c in "${COMPONENTS[@]}"; do
-      if [ -f "$STATE/pids/$c.pid" ] && ! alive "$c"; then
+      if [ -f "$STATE/pids/$c.pid" ] && ! running "$(<"$STATE/pids/$c.pid")"; then
         show_log "$c"
         die "$c exited while waiting for $what"
       fi
