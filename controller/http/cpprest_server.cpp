@@ -90,14 +90,23 @@ std::string Lower(std::string s) {
   return s;
 }
 
-Request FromCpprest(web::http::http_request& in) {
+Request FromCpprest(web::http::http_request& in, std::size_t max_body) {
   Request out;
   out.method = in.method();
   out.path = in.relative_uri().to_string();
   for (const auto& [name, value] : in.headers()) {
     out.headers[Lower(name)] = value;
   }
+  const auto declared = in.headers().content_length();
+  if (declared > max_body) {
+    out.body_too_large = true;
+    return out;
+  }
   std::vector<unsigned char> body = in.extract_vector().get();
+  if (body.size() > max_body) {
+    out.body_too_large = true;
+    return out;
+  }
   out.body.assign(body.begin(), body.end());
   return out;
 }
@@ -125,6 +134,16 @@ class CpprestServer : public Server {
   void Handle(const std::string& path, Handler handler) override {
     std::lock_guard<std::mutex> lock(mu_);
     handlers_[path] = std::move(handler);
+  }
+
+  void HandleOthers(Handler handler) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    others_ = std::move(handler);
+  }
+
+  void SetMaxBodyBytes(std::size_t bytes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    max_body_ = bytes;
   }
 
   void Start() override {
@@ -182,12 +201,12 @@ class CpprestServer : public Server {
 
   void Dispatch(web::http::http_request& request) {
     Handler handler;
+    std::size_t max_body = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = handlers_.find(web::uri::decode(request.relative_uri().path()));
-      if (it != handlers_.end()) {
-        handler = it->second;
-      }
+      handler = it != handlers_.end() ? it->second : others_;
+      max_body = max_body_;
     }
     Response response;
     if (!handler) {
@@ -195,7 +214,7 @@ class CpprestServer : public Server {
       response.body = "not found\n";
     } else {
       try {
-        response = handler(FromCpprest(request));
+        response = handler(FromCpprest(request, max_body));
       } catch (const std::exception& e) {
         response = Response{};
         response.status = 500;
@@ -212,6 +231,8 @@ class CpprestServer : public Server {
   const Address address_;
   mutable std::mutex mu_;
   std::map<std::string, Handler> handlers_;
+  Handler others_;
+  std::size_t max_body_ = 64 * 1024 * 1024;
   std::unique_ptr<listener::http_listener> listener_;
   int bound_port_ = 0;
 };

@@ -5,6 +5,7 @@
 // tests substitute fakes for them.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,6 +25,9 @@ struct Request {
   Headers headers;
   std::string body;
   std::chrono::milliseconds timeout{30000};
+  // Server side: the body was larger than the server's limit and was not read
+  // (body is empty then); the handler chooses the answer.
+  bool body_too_large = false;
 };
 
 struct Response {
@@ -86,6 +90,10 @@ class Server {
   virtual ~Server() = default;
   // Registers a handler for an exact path (query string ignored) before Start().
   virtual void Handle(const std::string& path, Handler handler) = 0;
+  // The handler of every path that has no exact handler (default: 404).
+  virtual void HandleOthers(Handler handler) = 0;
+  // Bodies larger than this are not read: the handler gets body_too_large.
+  virtual void SetMaxBodyBytes(std::size_t bytes) = 0;
   virtual void Start() = 0;
   virtual void Stop() = 0;
   // The bound port (useful with port 0).

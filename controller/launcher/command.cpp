@@ -48,16 +48,11 @@ Command History(const LaunchContext& ctx) {
   return SparkDaemon(ctx, "org.apache.spark.deploy.history.HistoryServer", {});
 }
 
-Command Livy(const LaunchContext& ctx) {
-  const std::string classpath = (fs::path(ctx.livy_home) / "jars" / "*").string() + ":" +
-                                ctx.layout.livy_conf_dir + ":" + ctx.layout.spark_conf_dir;
-  Command c{{ctx.java, "-Xmx" + ctx.flags.server_memory.ToSparkString(), "-cp", classpath,
-             "org.apache.livy.server.LivyServer"},
-            {{"LIVY_HOME", ctx.livy_home},  // Livy fails to start without it
-             {"LIVY_CONF_DIR", ctx.layout.livy_conf_dir},
-             {"LIVY_LOG_DIR", ctx.layout.log_dir}}};
-  const auto spark = SparkEnv(ctx);
-  c.env.insert(c.env.end(), spark.begin(), spark.end());
+// What each Livy session's driver runs (the server adds --spec FILE): Python
+// with pyspark, which starts the driver JVM through $SPARK_HOME/bin/spark-submit.
+Command LivyDriver(const LaunchContext& ctx) {
+  Command c{{ctx.python, ctx.driver_script}, SparkEnv(ctx)};
+  c.env.emplace_back("PYSPARK_PYTHON", ctx.python);
   return c;
 }
 
@@ -83,7 +78,7 @@ Command BuildCommand(const LaunchContext& ctx) {
     case Role::kHistory:
       return History(ctx);
     case Role::kLivy:
-      return Livy(ctx);
+      return LivyDriver(ctx);
   }
   return {};
 }

@@ -8,27 +8,22 @@
 //              --webui-port W [--port X] --work-dir D spark://MASTER
 //   history  ... org.apache.spark.deploy.history.HistoryServer   (log dir and port:
 //              spark-defaults.conf)
-//   livy     java -Xmx<server memory> -cp "$LIVY_HOME/jars/*:<livy conf>:<spark conf>"
-//              org.apache.livy.server.LivyServer
-//
-// Livy's classpath holds Livy's jars and the two conf dirs only: Spark's jars
-// would clash with Livy's Scala libraries, and the server reaches Spark through
-// $SPARK_HOME/bin/spark-submit.
+//   livy     no JVM: the launcher serves Livy's REST API itself (livy_role.h);
+//            the command is what each session's driver runs:
+//              <python> <driver home>/spyt_driver.py   (+ --spec FILE per session)
 
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/process.h"
 #include "launcher/context.h"
 
 namespace spyt::launcher {
 
-struct Command {
-  std::vector<std::string> argv;  // argv[0]: a path, or a name looked up on PATH
-  // Set on top of the launcher's own environment (which the daemon inherits,
-  // YT_TOKEN included: that is how it reaches YT without being written anywhere).
-  std::vector<std::pair<std::string, std::string>> env;
-};
+// env is set on top of the launcher's own environment (which the daemon inherits,
+// YT_TOKEN included: that is how it reaches YT without being written anywhere).
+using Command = process::Command;
 
 Command BuildCommand(const LaunchContext& ctx);
 

@@ -6,13 +6,6 @@
 namespace spyt::launcher {
 namespace {
 
-// Livy 0.7 reads the Scala version from `spark-submit --version` and misses
-// Spark 3.5's banner ("Using Scala version 2.12.18, OpenJDK ..."), falling back
-// to 2.11. Spark 3.5 (the one SPYT and this project use) is Scala 2.12.
-constexpr const char* kScalaVersion = "2.12";
-// How long Livy keeps a finished session's state for GET: SPYT's value.
-constexpr const char* kStateRetain = "600s";
-
 std::string_view Trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\f\r");
   if (first == std::string_view::npos) return {};
@@ -63,12 +56,6 @@ std::pair<std::string, std::string> SplitKeyValue(std::string_view line) {
   return {std::move(key), std::string(rest)};
 }
 
-std::string Join(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
-}
-
 std::string Render(const std::string& header, const Settings& settings, const char* separator) {
   std::string out = header;
   for (const auto& [key, value] : settings) out += key + separator + value + "\n";
@@ -113,8 +100,8 @@ Settings RoleSparkSettings(const LaunchContext& ctx) {
       return {{"spark.history.fs.logDirectory", f.log_directory},
               {"spark.history.ui.port", std::to_string(f.port)}};
     case Role::kLivy:
-      // For spark-submit of batches and sessions: drivers run in client mode
-      // inside Livy's container, reachable at its address, sized as SPYT sizes them.
+      // For the drivers of sessions and batches: they run in client mode inside
+      // the Livy container, reachable at its address, sized as SPYT sizes them.
       return {{"spark.master", f.master.url},
               {"spark.submit.deployMode", "client"},
               {"spark.driver.host", f.host},
@@ -135,64 +122,10 @@ std::string RenderSparkDefaults(const LaunchContext& ctx) {
                 " ");
 }
 
-std::string RenderLivyConf(const LaunchContext& ctx) {
-  const Flags& f = ctx.flags;
-  // First the keys SPYT's Livy launcher writes, then what this Livy needs.
-  Settings s = {
-      {"livy.server.host", f.host},
-      {"livy.server.port", std::to_string(f.port)},
-      {"livy.spark.master", f.master.url},
-      {"livy.spark.deploy-mode", "client"},
-      {"livy.server.session.max-creation", std::to_string(f.max_sessions)},
-      {"livy.server.session.timeout-check.skip-busy", "true"},
-      {"livy.server.session.timeout", f.session_timeout.ToString()},
-      {"livy.server.session.state-retain.sec", kStateRetain},
-      // With impersonation Livy runs spark-submit --proxy-user <session user>.
-      // On YT the proxy authorises that user, so SPYT turns it on; without a
-      // YT proxy there is no Hadoop proxy-user setup and every session that
-      // names a proxyUser would fail to start.
-      {"livy.impersonation.enabled", ctx.yt_configured ? "true" : "false"},
-      {"livy.spark.scala-version", kScalaVersion},
-  };
-  if (!ctx.rsc_jars.empty()) s.emplace_back("livy.rsc.jars", Join(ctx.rsc_jars, ","));
-  if (!ctx.repl_jars.empty()) s.emplace_back("livy.repl.jars", Join(ctx.repl_jars, ","));
-  // Batches and sessions may name local files only under this directory.
-  s.emplace_back("livy.file.local-dir-whitelist", ctx.layout.files_dir);
-  return Render("# Written by spyt-launcher livy.\n", s, " = ");
-}
-
-std::string RenderLivyClientConf(const LaunchContext& ctx) {
-  const Flags& f = ctx.flags;
-  const Settings s = {
-      {"spark.driver.host", f.host},
-      {"spark.driver.cores", std::to_string(f.driver_cores)},
-      {"spark.driver.memory", f.driver_memory.ToSparkString()},
-      // A session's driver and the server find each other at this address.
-      {"livy.rsc.launcher.address", f.host},
-      {"livy.rsc.rpc.server.address", f.host},
-  };
-  return Render("# Written by spyt-launcher livy: settings of each session's driver.\n", s, " = ");
-}
-
-std::string RenderLivyLog4j() {
-  return "# Written by spyt-launcher livy: Livy's log goes to stderr, the container's log.\n"
-         "log4j.rootCategory=INFO, console\n"
-         "log4j.appender.console=org.apache.log4j.ConsoleAppender\n"
-         "log4j.appender.console.target=System.err\n"
-         "log4j.appender.console.layout=org.apache.log4j.PatternLayout\n"
-         "log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %p %c{1}: %m%n\n"
-         "log4j.logger.org.eclipse.jetty=WARN\n";
-}
-
 std::vector<ConfigFile> RenderConfigFiles(const LaunchContext& ctx) {
   const Layout& l = ctx.layout;
   std::vector<ConfigFile> files = {
       {Path(l.spark_conf_dir, "spark-defaults.conf"), RenderSparkDefaults(ctx)}};
-  if (ctx.flags.role == Role::kLivy) {
-    files.push_back({Path(l.livy_conf_dir, "livy.conf"), RenderLivyConf(ctx)});
-    files.push_back({Path(l.livy_conf_dir, "livy-client.conf"), RenderLivyClientConf(ctx)});
-    files.push_back({Path(l.livy_conf_dir, "log4j.properties"), RenderLivyLog4j()});
-  }
   return files;
 }
 

@@ -6,7 +6,8 @@
 //
 // Every role: <work>/spark-conf/spark-defaults.conf, the conf dir's file with
 // the role's settings merged in (the role's win: they come from its flags).
-// Livy also gets <work>/livy-conf/{livy.conf, livy-client.conf, log4j.properties}.
+// Livy's drivers read the same file (SPARK_CONF_DIR); the server itself takes
+// its settings from the flags (launcher/livy_role.h).
 // Nothing rendered ever holds YT_TOKEN: the daemons read it from their
 // environment.
 
@@ -38,9 +39,6 @@ Settings Merge(Settings base, const Settings& overrides);
 Settings RoleSparkSettings(const LaunchContext& ctx);
 
 std::string RenderSparkDefaults(const LaunchContext& ctx);
-std::string RenderLivyConf(const LaunchContext& ctx);
-std::string RenderLivyClientConf(const LaunchContext& ctx);
-std::string RenderLivyLog4j();
 
 // Every file of the role, with its path under the work dir.
 std::vector<ConfigFile> RenderConfigFiles(const LaunchContext& ctx);

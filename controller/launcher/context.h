@@ -24,9 +24,7 @@ std::string Lookup(const Environment& env, const std::string& name);
 struct Layout {
   std::string work_dir;
   std::string spark_conf_dir;  // <work>/spark-conf: the daemon's SPARK_CONF_DIR
-  std::string livy_conf_dir;   // <work>/livy-conf: LIVY_CONF_DIR (livy)
-  std::string log_dir;         // <work>/logs: LIVY_LOG_DIR (livy)
-  std::string files_dir;       // <work>/files/: the one local dir batches may use (livy)
+  std::string livy_dir;        // <work>/livy: sessions' and batches' files and logs (livy)
   std::string worker_dir;      // $SPARK_WORKER_DIR, else <work>/worker (worker)
 };
 
@@ -39,8 +37,10 @@ struct LaunchContext {
   Flags flags;
   Layout layout;
   std::string spark_home;
-  std::string livy_home;  // livy only
-  std::string java;       // livy only: spark-class finds its own java
+  // livy only: how each session's driver runs.
+  std::string python;         // --python, $PYSPARK_PYTHON, else python3
+  std::string driver_script;  // <driver home>/spyt_driver.py
+  std::string repl_jar;       // <driver home>/spyt-repl.jar
   // SPARK_LOCAL_IP / SPARK_LOCAL_HOSTNAME of the daemon: the environment's
   // when set (the pod spec sets the hostname), else --host, so that Spark
   // binds the address it advertises rather than the machine's first one.
@@ -48,11 +48,6 @@ struct LaunchContext {
   std::string local_hostname;
   // <conf-dir>/spark-defaults.conf as read ("" without --conf-dir).
   std::string base_spark_defaults;
-  std::vector<std::string> rsc_jars;   // livy.rsc.jars
-  std::vector<std::string> repl_jars;  // livy.repl.jars; none in this project's registry
-  // YT_PROXY or YT_USER is set: Livy impersonates the session's user as SPYT
-  // does. The token itself (YT_TOKEN) is never part of the context.
-  bool yt_configured = false;
 };
 
 // Fills the defaults from `env` and reads the conf dir and Livy's jar dirs.

@@ -72,8 +72,10 @@ po::options_description RoleOptions(Role role) {
           ("livy-driver-cores", Text(), "cores of each session's driver (default 1)")
           ("livy-driver-memory", Text(), "memory of each session's driver (default 1024m)")
           ("livy-session-timeout", Text(), "idle time before a session ends (default 10m)")
-          ("livy-server-memory", Text(), "heap of the Livy server itself (default 768m)")
-          ("livy-home", Text(), "Livy installation (default $LIVY_HOME)")
+          ("csrf-protection", po::bool_switch(), "POST and DELETE need an X-Requested-By header")
+          ("max-request-body", Text(), "largest request body taken (default 1m)")
+          ("python", Text(), "Python of the session drivers (default $PYSPARK_PYTHON, else python3)")
+          ("driver-home", Text(), "directory of spyt_driver.py and spyt-repl.jar (default $SPYT_DRIVER_HOME)")
           ("wait-for-master", Text(), "seconds to wait for the master's port (default 300, 0: none)");
       break;
   }
@@ -178,8 +180,10 @@ void FillRoleFlags(const po::variables_map& vm, Flags& f) {
       f.driver_memory = ParseMemory("livy-driver-memory", GetOr(vm, "livy-driver-memory", "1024m"));
       f.session_timeout =
           ParseDuration("livy-session-timeout", GetOr(vm, "livy-session-timeout", "10m"));
-      f.server_memory = ParseMemory("livy-server-memory", GetOr(vm, "livy-server-memory", "768m"));
-      f.livy_home = GetOr(vm, "livy-home", "");
+      f.csrf_protection = vm["csrf-protection"].as<bool>();
+      f.max_request_body = ParseMemory("max-request-body", GetOr(vm, "max-request-body", "1m"));
+      f.python = GetOr(vm, "python", "");
+      f.driver_home = GetOr(vm, "driver-home", "");
       f.wait_for_master = ParseSeconds(vm, "wait-for-master", f.wait_for_master);
       break;
   }

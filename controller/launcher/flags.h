@@ -74,13 +74,16 @@ struct Flags {
   // history.
   std::string log_directory;
 
-  // livy.
-  std::string livy_home;  // empty: $LIVY_HOME
+  // livy: the launcher serves Livy's REST API itself (livy_server/); each
+  // session's driver runs <python> <driver home>/spyt_driver.py.
   int max_sessions = 3;
   int driver_cores = 1;
   api::MemorySize driver_memory = api::MemorySize::FromMiB(1024);
   api::Duration session_timeout = api::Duration::FromSeconds(600);
-  api::MemorySize server_memory = api::MemorySize::FromMiB(768);  // the Livy server's heap
+  std::string python;       // empty: $PYSPARK_PYTHON, else python3
+  std::string driver_home;  // empty: $SPYT_DRIVER_HOME
+  bool csrf_protection = false;
+  api::MemorySize max_request_body = api::MemorySize::FromMiB(1);
 };
 
 // Parses the arguments after the program name. Throws FlagError (naming the

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "launcher/command.h"
 #include "launcher/config.h"
+#include "launcher/livy_role.h"
 #include "launcher/process.h"
 
 namespace spyt::launcher {
@@ -16,8 +17,14 @@ namespace fs = std::filesystem;
 constexpr int kFlagErrorExit = 2;
 constexpr int kFailureExit = 1;
 
-void PrintDryRun(const std::vector<ConfigFile>& files, const Command& command, std::ostream& out) {
+void PrintDryRun(const LaunchContext& ctx, const std::vector<ConfigFile>& files,
+                 const Command& command, std::ostream& out) {
   for (const auto& f : files) out << "==> " << f.path << " <==\n" << f.content << "\n";
+  if (ctx.flags.role == Role::kLivy) {
+    out << "==> livy server <==\n" << DescribeLivyServer(ctx) << "\n";
+    out << "==> session driver command <==\n" << FormatCommand(command);
+    return;
+  }
   out << "==> command <==\n" << FormatCommand(command);
 }
 
@@ -34,10 +41,7 @@ void Prepare(const LaunchContext& ctx, const std::vector<ConfigFile>& files) {
   const Layout& l = ctx.layout;
   fs::create_directories(l.spark_conf_dir);
   if (ctx.flags.role == Role::kWorker) fs::create_directories(l.worker_dir);
-  if (ctx.flags.role == Role::kLivy) {
-    fs::create_directories(l.log_dir);
-    fs::create_directories(l.files_dir);
-  }
+  if (ctx.flags.role == Role::kLivy) fs::create_directories(l.livy_dir);
   for (const auto& f : files) WriteFile(f);
 }
 
@@ -71,7 +75,7 @@ int Launch(const Flags& flags, const Environment& env, std::ostream& out) {
   const std::vector<ConfigFile> files = RenderConfigFiles(ctx);
   const Command command = BuildCommand(ctx);
   if (flags.dry_run) {
-    PrintDryRun(files, command, out);
+    PrintDryRun(ctx, files, command, out);
     return 0;
   }
   Prepare(ctx, files);
@@ -80,6 +84,7 @@ int Launch(const Flags& flags, const Environment& env, std::ostream& out) {
   if (NeedsMaster(flags)) {
     if (int code = AwaitMaster(flags); code != 0) return code;
   }
+  if (flags.role == Role::kLivy) return ServeLivy(ctx);
   log::Info("starting", {{"role", RoleName(flags.role)}, {"command", FormatCommand(command, " ")}});
   return RunChild(command, ChildOptions{.stop_timeout = flags.stop_timeout, .on_started = {}});
 }

@@ -16,106 +16,13 @@
 #include <vector>
 
 #include "common/log.h"
-
-extern char** environ;
+#include "common/process.h"
 
 namespace spyt::launcher {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-// argv and envp as execve takes them, built before fork: after it the child
-// only makes async-signal-safe calls.
-struct ExecImage {
-  std::string path;
-  std::vector<std::string> argv_text;
-  std::vector<std::string> env_text;
-  std::vector<char*> argv;
-  std::vector<char*> envp;
-};
-
-std::vector<std::string> MergedEnvironment(const Command& command) {
-  std::vector<std::string> out;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string entry(*e);
-    const std::string name = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const auto& kv : command.env) overridden = overridden || kv.first == name;
-    if (!overridden) out.push_back(std::move(entry));
-  }
-  for (const auto& [name, value] : command.env) out.push_back(name + "=" + value);
-  return out;
-}
-
-std::string FindExecutable(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    std::string candidate = (std::filesystem::path(dir.empty() ? "." : dir) / name).string();
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  throw SpawnError("cannot run " + name + ": not found on PATH");
-}
-
-ExecImage Prepare(const Command& command) {
-  if (command.argv.empty()) throw SpawnError("empty command");
-  ExecImage image{
-      FindExecutable(command.argv[0]), command.argv, MergedEnvironment(command), {}, {}};
-  for (auto& s : image.argv_text) image.argv.push_back(s.data());
-  image.argv.push_back(nullptr);
-  for (auto& s : image.env_text) image.envp.push_back(s.data());
-  image.envp.push_back(nullptr);
-  return image;
-}
-
-[[noreturn]] void ExecChild(const ExecImage& image, pid_t parent, int error_fd) {
-  ::setpgid(0, 0);
-  // If the launcher dies (even by SIGKILL), the daemon is told to stop.
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (::getppid() != parent) ::_exit(1);  // it died before prctl took effect
-  // Signals the launcher blocks or inherited as ignored (a shell's `&`
-  // ignores SIGINT) are the daemon's to handle.
-  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) ::signal(sig, SIG_DFL);
-  sigset_t empty;
-  sigemptyset(&empty);
-  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-  ::execve(image.path.c_str(), image.argv.data(), image.envp.data());
-  const int error = errno;
-  [[maybe_unused]] auto n = ::write(error_fd, &error, sizeof error);
-  ::_exit(127);
-}
-
-pid_t Spawn(const ExecImage& image) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw SpawnError(std::string("pipe: ") + std::strerror(errno));
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) ExecChild(image, parent, fds[1]);
-  ::close(fds[1]);
-  if (pid < 0) {
-    ::close(fds[0]);
-    throw SpawnError(std::string("fork: ") + std::strerror(errno));
-  }
-  ::setpgid(pid, pid);  // as the child does: whichever runs first makes the group
-  int error = 0;
-  ssize_t n;
-  do {
-    n = ::read(fds[0], &error, sizeof error);  // EOF: execve succeeded (the pipe closed on exec)
-  } while (n < 0 && errno == EINTR);
-  ::close(fds[0]);
-  if (n == static_cast<ssize_t>(sizeof error)) {
-    ::waitpid(pid, nullptr, 0);
-    throw SpawnError("cannot run " + image.path + ": " + std::strerror(error));
-  }
-  return pid;
-}
 
 sigset_t LauncherSignals() {
   sigset_t set;
@@ -225,9 +132,11 @@ void BlockLauncherSignals() {
 
 int RunChild(const Command& command, const ChildOptions& options) {
   BlockLauncherSignals();
-  const ExecImage image = Prepare(command);
-  const pid_t pid = Spawn(image);
-  log::Info("daemon started", {{"pid", std::to_string(pid)}, {"program", image.path}});
+  // If the launcher dies (even by SIGKILL), the daemon is told to stop.
+  process::SpawnOptions spawn;
+  spawn.parent_death_signal = SIGTERM;
+  const pid_t pid = process::Spawn(command, spawn);
+  log::Info("daemon started", {{"pid", std::to_string(pid)}, {"program", command.argv[0]}});
   if (options.on_started) options.on_started(pid);
 
   int status = 0;

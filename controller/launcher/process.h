@@ -22,10 +22,7 @@
 namespace spyt::launcher {
 
 // The command could not be started (not found, not executable, ...).
-class SpawnError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using SpawnError = process::SpawnError;
 
 // "SIGTERM", "SIGINT", ... for logs.
 std::string SignalName(int signal);

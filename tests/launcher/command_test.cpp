@@ -63,23 +63,12 @@ TEST_SUITE("launcher command") {
     CHECK(c.env == SparkEnv("history"));
   }
 
-  TEST_CASE("Livy runs LivyServer on Livy's jars and the two conf dirs, not Spark's jars") {
+  TEST_CASE("Livy runs no JVM of its own: its command is what each session's driver runs") {
     const Command c = BuildCommand(ContextOf(testing::LivyArgs()));
-    CHECK(c.argv == Args{"java", "-Xmx768m", "-cp",
-                         "/opt/livy/jars/*:/tmp/spyt/livy/livy-conf:/tmp/spyt/livy/spark-conf",
-                         "org.apache.livy.server.LivyServer"});
-    Env env = {{"LIVY_HOME", "/opt/livy"},
-               {"LIVY_CONF_DIR", "/tmp/spyt/livy/livy-conf"},
-               {"LIVY_LOG_DIR", "/tmp/spyt/livy/logs"}};
-    const Env spark = SparkEnv("livy");
-    env.insert(env.end(), spark.begin(), spark.end());
+    CHECK(c.argv == Args{"/usr/bin/python3", "/opt/spyt/driver/spyt_driver.py"});
+    Env env = SparkEnv("livy");
+    env.emplace_back("PYSPARK_PYTHON", "/usr/bin/python3");
     CHECK(c.env == env);
-  }
-
-  TEST_CASE("the Livy server's heap follows --livy-server-memory") {
-    const Command c =
-        BuildCommand(ContextOf(testing::With(testing::LivyArgs(), {"--livy-server-memory", "1G"})));
-    CHECK(c.argv[1] == "-Xmx1024m");
   }
 
   TEST_CASE("the token is in no command's argv or environment") {

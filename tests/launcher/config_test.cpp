@@ -29,56 +29,8 @@ std::string ValueOf(const std::string& text, const std::string& key) {
 }  // namespace
 
 TEST_SUITE("launcher config") {
-  TEST_CASE("the seed's Livy renders its golden livy.conf") {
-    CheckGolden("livy.conf", RenderLivyConf(ContextOf(testing::LivyArgs())));
-  }
-
-  TEST_CASE("the seed's Livy renders its golden livy-client.conf") {
-    CheckGolden("livy-client.conf", RenderLivyClientConf(ContextOf(testing::LivyArgs())));
-  }
-
   TEST_CASE("the seed's Livy renders its golden spark-defaults.conf") {
     CheckGolden("spark-defaults.conf", RenderSparkDefaults(ContextOf(testing::LivyArgs())));
-  }
-
-  TEST_CASE("livy.conf holds SPYT's keys with the flags' values") {
-    const std::string conf = RenderLivyConf(ContextOf(testing::LivyArgs()));
-    CHECK(ValueOf(conf, "livy.server.host") == testing::kPodIp);
-    CHECK(ValueOf(conf, "livy.server.port") == "8998");
-    CHECK(ValueOf(conf, "livy.spark.master") == testing::kMasterUrl);
-    CHECK(ValueOf(conf, "livy.spark.deploy-mode") == "client");
-    CHECK(ValueOf(conf, "livy.server.session.max-creation") == "5");
-    CHECK(ValueOf(conf, "livy.server.session.timeout-check.skip-busy") == "true");
-    CHECK(ValueOf(conf, "livy.server.session.timeout") == "10m");
-    CHECK(ValueOf(conf, "livy.server.session.state-retain.sec") == "600s");
-    CHECK(ValueOf(conf, "livy.spark.scala-version") == "2.12");
-    CHECK(ValueOf(conf, "livy.file.local-dir-whitelist") == "/tmp/spyt/livy/files/");
-  }
-
-  TEST_CASE("Livy impersonates session users only when a YT proxy or user is configured") {
-    CHECK(ValueOf(RenderLivyConf(ContextOf(testing::LivyArgs())), "livy.impersonation.enabled") ==
-          "false");
-    for (const char* variable : {"YT_PROXY", "YT_USER"}) {
-      CAPTURE(variable);
-      auto env = testing::PodEnvironment();
-      env[variable] = "something";
-      CHECK(ValueOf(RenderLivyConf(ContextOf(testing::LivyArgs(), env)),
-                    "livy.impersonation.enabled") == "true");
-    }
-  }
-
-  TEST_CASE("livy.repl.jars is written only when there are REPL jars") {
-    auto ctx = ContextOf(testing::LivyArgs());
-    CHECK(ValueOf(RenderLivyConf(ctx), "livy.repl.jars") == "<absent>");
-    ctx.repl_jars = {"/opt/livy/repl_2.12-jars/a.jar", "/opt/livy/repl_2.12-jars/b.jar"};
-    CHECK(ValueOf(RenderLivyConf(ctx), "livy.repl.jars") ==
-          "/opt/livy/repl_2.12-jars/a.jar,/opt/livy/repl_2.12-jars/b.jar");
-  }
-
-  TEST_CASE("the session timeout is written as given") {
-    auto args = testing::LivyArgs();
-    args[args.size() - 3] = "90s";
-    CHECK(ValueOf(RenderLivyConf(ContextOf(args)), "livy.server.session.timeout") == "90s");
   }
 
   TEST_CASE("the master's spark-defaults.conf turns the REST server on at its port") {
@@ -129,17 +81,14 @@ TEST_SUITE("launcher config") {
           Settings{{"a", "1"}, {"b", "3"}, {"c", "4"}});
   }
 
-  TEST_CASE("only Livy gets Livy's files, all under the work dir") {
+  TEST_CASE("every role, Livy included, writes just spark-defaults.conf under its work dir") {
     auto worker = ContextOf(testing::WorkerArgs());
     const auto worker_files = RenderConfigFiles(worker);
     REQUIRE(worker_files.size() == 1);
     CHECK(worker_files[0].path == "/tmp/spyt/worker/spark-conf/spark-defaults.conf");
     std::vector<std::string> paths;
     for (const auto& f : RenderConfigFiles(ContextOf(testing::LivyArgs()))) paths.push_back(f.path);
-    CHECK(paths == std::vector<std::string>{"/tmp/spyt/livy/spark-conf/spark-defaults.conf",
-                                            "/tmp/spyt/livy/livy-conf/livy.conf",
-                                            "/tmp/spyt/livy/livy-conf/livy-client.conf",
-                                            "/tmp/spyt/livy/livy-conf/log4j.properties"});
+    CHECK(paths == std::vector<std::string>{"/tmp/spyt/livy/spark-conf/spark-defaults.conf"});
   }
 
   TEST_CASE("the token is in no rendered file of any role") {

@@ -93,14 +93,16 @@ inline constexpr const char* kConfigMapSparkDefaults =
     "spark.yt.pyFiles yt:///home/spark/spyt/releases/1.75.4/spyt.zip\n"
     "spark.yt.version 1.75.4\n";
 
-// A container's environment: the pod spec's variables, SPARK_HOME and
-// LIVY_HOME of the image, and a token that nothing may print or write.
+// A container's environment: the pod spec's variables, SPARK_HOME, the Livy
+// session drivers' home and Python of the image, and a token that nothing may
+// print or write.
 inline Environment PodEnvironment() {
   return {{"POD_IP", kPodIp},
           {"SPARK_LOCAL_HOSTNAME", kPodIp},
           {"SPYT_DISCOVERY_PATH", "//tmp/spyt/default/livy"},
           {"SPARK_HOME", "/opt/spark"},
-          {"LIVY_HOME", "/opt/livy"},
+          {"SPYT_DRIVER_HOME", "/opt/spyt/driver"},
+          {"PYSPARK_PYTHON", "/usr/bin/python3"},
           {"YT_TOKEN", kToken}};
 }
 
@@ -110,17 +112,14 @@ inline LaunchContext ContextOf(const Args& args, const Environment& env = PodEnv
   ctx.flags = ParseFlags(args);
   ctx.layout = LayoutOf(ctx.flags, env);
   ctx.spark_home = "/opt/spark";
-  ctx.livy_home = "/opt/livy";
-  ctx.java = "java";
   ctx.local_ip = ctx.flags.host;
   ctx.local_hostname = ctx.flags.host;
   ctx.base_spark_defaults = kConfigMapSparkDefaults;
   if (ctx.flags.role == Role::kLivy) {
-    ctx.rsc_jars = {"/opt/livy/rsc-jars/livy-api-0.7.1-incubating.jar",
-                    "/opt/livy/rsc-jars/livy-rsc-0.7.1-incubating.jar",
-                    "/opt/livy/rsc-jars/netty-all-4.0.37.Final.jar"};
+    ctx.python = "/usr/bin/python3";
+    ctx.driver_script = "/opt/spyt/driver/spyt_driver.py";
+    ctx.repl_jar = "/opt/spyt/driver/spyt-repl.jar";
   }
-  ctx.yt_configured = !Lookup(env, "YT_PROXY").empty() || !Lookup(env, "YT_USER").empty();
   return ctx;
 }
 

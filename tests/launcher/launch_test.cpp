@@ -76,17 +76,16 @@ TEST_SUITE("launcher run") {
     const Run dry = Launch(With(args, {"--work-dir", work, "--dry-run"}), install.Env());
     CHECK(dry.code == 0);
     CHECK(dry.err.empty());
-    for (const char* header :
-         {"==> %W/spark-conf/spark-defaults.conf <==", "==> %W/livy-conf/livy.conf <==",
-          "==> %W/livy-conf/livy-client.conf <==", "==> %W/livy-conf/log4j.properties <==",
-          "==> command <=="}) {
+    for (const char* header : {"==> %W/spark-conf/spark-defaults.conf <==", "==> livy server <==",
+                               "==> session driver command <=="}) {
       std::string expected = header;
       if (auto at = expected.find("%W"); at != std::string::npos) expected.replace(at, 2, work);
       CHECK_MESSAGE(dry.out.find(expected) != std::string::npos, expected);
     }
     CHECK(dry.out.find("spark.yt.version 1.75.4") != std::string::npos);
-    CHECK(dry.out.find("livy.server.session.max-creation = 5") != std::string::npos);
-    CHECK(dry.out.find("org.apache.livy.server.LivyServer") != std::string::npos);
+    CHECK(dry.out.find("max sessions 5") != std::string::npos);
+    CHECK(dry.out.find("work dir " + work + "/livy") != std::string::npos);
+    CHECK(dry.out.find("spyt_driver.py") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(work));
   }
 

@@ -1,0 +1,93 @@
+#include "launcher/livy_role.h"
+
+#include <signal.h>
+
+#include <sstream>
+
+#include "common/log.h"
+#include "launcher/command.h"
+#include "launcher/process.h"
+
+namespace spyt::launcher {
+namespace {
+
+// A driver stops talking to a server that is gone after this long; then it ends.
+constexpr std::chrono::seconds kOrphanTimeout{60};
+
+// Waits for SIGTERM or SIGINT (blocked in every thread: BlockLauncherSignals).
+int AwaitStopSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  while (true) {
+    int sig = 0;
+    if (::sigwait(&set, &sig) == 0) return sig;
+  }
+}
+
+}  // namespace
+
+livy_server::ServerConfig LivyServerConfig(const LaunchContext& ctx) {
+  const Flags& f = ctx.flags;
+  livy_server::ServerConfig c;
+  const bool v6 = f.host.find(':') != std::string::npos;
+  c.address = (v6 ? "[" + f.host + "]" : f.host) + ":" + std::to_string(f.port);
+  c.registry.max_sessions = f.max_sessions;
+  c.registry.session_timeout = std::chrono::milliseconds(f.session_timeout.millis());
+  c.limits = {f.driver_cores, f.driver_memory};
+  c.csrf_protection = f.csrf_protection;
+  c.max_body_bytes = f.max_request_body.bytes();
+  c.work_dir = ctx.layout.livy_dir;
+  return c;
+}
+
+livy_server::HostDriverConfig LivyDriverConfig(const LaunchContext& ctx) {
+  const Flags& f = ctx.flags;
+  const Command driver = BuildCommand(ctx);
+  livy_server::HostDriverConfig c;
+  c.python = driver.argv.at(0);
+  c.driver_script = driver.argv.at(1);
+  c.repl_jar = ctx.repl_jar;
+  c.spark_home = ctx.spark_home;
+  c.spark_conf_dir = ctx.layout.spark_conf_dir;
+  c.master_url = f.master.url;
+  c.bind_host = f.host;
+  c.limits = {f.driver_cores, f.driver_memory};
+  c.orphan_timeout = kOrphanTimeout;
+  c.env = driver.env;
+  return c;
+}
+
+std::string DescribeLivyServer(const LaunchContext& ctx) {
+  const auto s = LivyServerConfig(ctx);
+  std::ostringstream out;
+  out << "listen " << s.address << "\n"
+      << "master " << ctx.flags.master.url << "\n"
+      << "max sessions " << s.registry.max_sessions << "\n"
+      << "session timeout " << ctx.flags.session_timeout.ToString() << "\n"
+      << "driver cores " << s.limits.cores << "\n"
+      << "driver memory " << s.limits.memory.ToSparkString() << "\n"
+      << "csrf protection " << (s.csrf_protection ? "on" : "off") << "\n"
+      << "max request body " << s.max_body_bytes << "\n"
+      << "work dir " << s.work_dir << "\n"
+      << "repl jar " << ctx.repl_jar << "\n";
+  return out.str();
+}
+
+int ServeLivy(const LaunchContext& ctx) {
+  auto drivers = livy_server::MakeHostDriverFactory(LivyDriverConfig(ctx));
+  auto batches = livy_server::MakeBatchFactory(LivyDriverConfig(ctx));
+  livy_server::LivyServer server(LivyServerConfig(ctx), *drivers, *batches, runtime::RealClock());
+  server.Start();
+  log::Info("serving Livy's REST API", {{"address", ctx.flags.host},
+                                        {"port", std::to_string(server.port())},
+                                        {"max_sessions", std::to_string(ctx.flags.max_sessions)}});
+  const int sig = AwaitStopSignal();
+  log::Info("stopping: ending every session and batch", {{"signal", SignalName(sig)}});
+  server.Stop();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace spyt::launcher

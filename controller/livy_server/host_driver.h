@@ -1,0 +1,51 @@
+#pragma once
+
+// The real drivers: each session runs controller/livy_server/driver/spyt_driver.py
+// (Python with pyspark, which starts the Spark driver JVM in client mode
+// against the master; Scala statements run in a Scala interpreter inside that
+// JVM), in a process group of its own, stdout and stderr into the session's log.
+// The server talks to it over HTTP on `bind_host` (its control API: statements,
+// a long poll of their changes, cancel, shutdown); the driver writes its port to
+// <session dir>/endpoint.json once Spark runs.
+//
+// A driver that hears nothing from the server for `orphan_timeout` ends itself.
+//
+// Thread-safe.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "livy_server/driver.h"
+#include "livy_server/requests.h"
+
+namespace spyt::livy_server {
+
+struct HostDriverConfig {
+  std::string python;         // runs spyt_driver.py; imports pyspark
+  std::string driver_script;  // spyt_driver.py
+  std::string repl_jar;       // the Scala interpreter's helper classes
+  std::string spark_home;
+  std::string spark_conf_dir;  // SPARK_CONF_DIR of the drivers (may be empty)
+  std::string master_url;      // spark://host:port
+  std::string bind_host;       // the driver's control API and spark.driver.host
+  DriverLimits limits;         // every driver's cores and memory unless it asks for less
+  // Spark conf every driver starts from (the cluster's spark-defaults.conf).
+  std::map<std::string, std::string> base_conf;
+  std::chrono::seconds orphan_timeout{60};
+  // Extra environment of every driver (SPARK_HOME, PYSPARK_PYTHON, ...).
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+// The Spark conf a session's driver runs with: the base conf, then the
+// request's conf, then its fields (driverMemory, jars, ...), then what the
+// server decides (master, client mode, the driver's host and limits).
+std::map<std::string, std::string> SessionSparkConf(const HostDriverConfig& config,
+                                                    const SparkRequest& request,
+                                                    const std::string& app_name);
+
+std::unique_ptr<DriverFactory> MakeHostDriverFactory(HostDriverConfig config);
+
+}  // namespace spyt::livy_server
