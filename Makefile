@@ -30,17 +30,21 @@ deps: host-deps python-env ## Install everything the build and tests need (idemp
 	hack/tools.sh
 	hack/spark-livy.sh
 
+# Spark (pyspark from PyPI): the build compiles the Livy session drivers' Scala
+# interpreter against its jars. Expanded once per make invocation, like PYTHON_ENV.
+SPARK_HOME_DIR = $(eval SPARK_HOME_DIR := $$(shell hack/spark-home.sh))$(SPARK_HOME_DIR)
+
 RUN_STATE ?= $(HOME)/.cache/spyt-operator/run
 
 .PHONY: run
 run: build ## Run the local runtime on examples/local: a master, 2 workers and Livy (5 sessions, 1 core / 1G drivers).
-	hack/spark-livy.sh >/dev/null
 	@echo "state, logs and discovery in $(RUN_STATE); edit examples/local/*.yaml to change the cluster; Ctrl-C stops it"
 	$(BUILD_DIR)/controller/spyt-operator local --manifests examples/local --state-dir $(RUN_STATE)
 
 .PHONY: build
 build: host-deps python-env ## Configure and build the operator and the unit tests.
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DSPYT_PYTHON=$(PYTHON_ENV)/bin/python >/dev/null
+	@[ -n "$(SPARK_HOME_DIR)" ] || { echo "hack/spark-home.sh failed" >&2; exit 1; }
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DSPYT_PYTHON=$(PYTHON_ENV)/bin/python -DSPYT_SPARK_HOME=$(SPARK_HOME_DIR) >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 .PHONY: test

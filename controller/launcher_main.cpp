@@ -1,6 +1,9 @@
 // spyt-launcher: the entrypoint of every SPYT container (and of each process
 // the local runtime starts). This file only wires; see launcher/launch.h.
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -15,6 +18,11 @@ int main(int argc, char** argv) {
   spyt::launcher::BlockLauncherSignals();
   spyt::log::Configure(spyt::log::Level::kInfo, spyt::log::Format::kText);
   const std::vector<std::string> args(argv + 1, argv + argc);
-  return spyt::launcher::RunLauncher(args, spyt::launcher::CaptureEnvironment(), std::cout,
-                                     std::cerr);
+  auto env = spyt::launcher::CaptureEnvironment();
+  // Livy's session drivers ship next to the launcher (<bin>/driver) unless the
+  // environment says otherwise.
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) env.emplace("SPYT_DRIVER_HOME", (self.parent_path() / "driver").string());
+  return spyt::launcher::RunLauncher(args, env, std::cout, std::cerr);
 }

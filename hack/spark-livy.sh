@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs (once) the Spark and Livy the runtime tests start, from package
-# registries only, and writes $SPYT_CACHE/spark-livy.env for other scripts and
-# tests to source:
+# Installs (once) the Spark the project runs, and the Apache Livy its tests use
+# as an oracle, from package registries only, and writes $SPYT_CACHE/spark-livy.env
+# for other scripts and tests to source:
 #   SPARK_VERSION, SPARK_HOME            pyspark==$SPARK_VERSION from PyPI in a venv;
 #                                        SPARK_HOME is the pyspark package directory
 #                                        (bin/spark-class, bin/spark-submit, jars/, Scala 2.12)
-#   SPARK_PYTHON                         that venv's python (imports pyspark): PYSPARK_PYTHON
+#   SPARK_PYTHON, PYSPARK_PYTHON         that venv's python (imports pyspark): what Livy
+#                                        session drivers and PySpark workers run
 #   LIVY_VERSION, LIVY_HOME              Livy assembled from Maven Central with
 #                                        hack/livy/pom.xml into LIVY_HOME/{jars,rsc-jars,repl_2.12-jars}
 #   LIVY_SERVER_JARS_DIR                 the server classpath (main class org.apache.livy.server.LivyServer)
@@ -18,11 +19,15 @@
 # A second run does no network access and takes well under a second.
 #
 # SPYT_LIVY_VERSION overrides LIVY_VERSION from hack/versions.env (to try another
-# release without editing the pin).
+# release without editing the pin). `--spark-only` installs Spark alone (make run
+# and the build need no Apache Livy): the LIVY_* lines are then written only when
+# Livy is already installed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 LIVY_VERSION=${SPYT_LIVY_VERSION:-$LIVY_VERSION}
+spark_only=false
+[ "${1:-}" = "--spark-only" ] && spark_only=true
 LIVY_SCALA_BINARY=2.12
 ENV_FILE="$SPYT_CACHE/spark-livy.env"
 mkdir -p "$SPYT_CACHE"
@@ -105,7 +110,8 @@ EOF
   echo "$pom_key" >"$livy_marker"
 }
 
-if [ ! -f "$livy_marker" ] || [ "$(cat "$livy_marker")" != "$pom_key" ]; then
+livy_ok() { [ -f "$livy_marker" ] && [ "$(cat "$livy_marker")" = "$pom_key" ]; }
+if ! livy_ok && ! $spark_only; then
   install_livy
 fi
 
@@ -121,6 +127,9 @@ cat >"$tmp_env" <<EOF
 SPARK_VERSION=$SPARK_VERSION
 SPARK_HOME=$SPARK_HOME
 SPARK_PYTHON=$spark_venv/bin/python
+PYSPARK_PYTHON=$spark_venv/bin/python
+EOF
+if livy_ok; then cat >>"$tmp_env" <<EOF
 LIVY_VERSION=$LIVY_VERSION
 LIVY_HOME=$livy_home
 LIVY_SERVER_JARS_DIR=$livy_home/jars
@@ -129,5 +138,6 @@ LIVY_SCALA_BINARY=$LIVY_SCALA_BINARY
 LIVY_RSC_JARS=$(jar_list "$livy_home/rsc-jars")
 LIVY_REPL_JARS=$(jar_list "$repl_dir")
 EOF
+fi
 mv "$tmp_env" "$ENV_FILE"
-grep -E "^(SPARK_HOME|LIVY_HOME|LIVY_VERSION|SPARK_VERSION)=" "$ENV_FILE"
+grep -E "^(SPARK_HOME|LIVY_HOME|LIVY_VERSION|SPARK_VERSION)=" "$ENV_FILE" || true
