@@ -32,13 +32,23 @@ LogPage PageOf(const std::vector<std::string>& lines, long from, long size) {
   LogPage page;
   page.total = lines.size();
   const long total = static_cast<long>(lines.size());
-  if (size < 0) size = 100;
-  if (from < 0) from = std::max(0L, total - size);
-  from = std::min(from, total);
-  const long until = std::min(total, from + size);
-  page.from = static_cast<std::size_t>(from);
-  page.lines.assign(lines.begin() + from, lines.begin() + until);
+  if (size < 0) {
+    from = 0;
+    size = total;
+  } else if (from < 0) {
+    from = std::max(0L, total - size);
+  }
+  page.from = from;
+  const long start = std::min(from, total);
+  const long until = std::min(total, start + size);
+  if (until > start) page.lines.assign(lines.begin() + start, lines.begin() + until);
   return page;
+}
+
+std::vector<std::string> LogTail(const std::string& path, std::size_t n) {
+  std::vector<std::string> lines = ReadLines(path);
+  if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<long>(n));
+  return lines;
 }
 
 }  // namespace spyt::livy_server

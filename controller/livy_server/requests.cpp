@@ -1,5 +1,9 @@
 #include "livy_server/requests.h"
 
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
 #include "common/json.h"
 
 namespace spyt::livy_server {
@@ -129,6 +133,27 @@ void FillSpark(const json::Value& body, SparkRequest& r, const DriverLimits& lim
   CheckDriver(r, limits);
 }
 
+// Livy (Jackson) refuses fields it does not know: a typo is an error, not a
+// setting silently ignored.
+void CheckFields(const json::Value& body, const std::vector<std::string_view>& known) {
+  for (const auto& [key, value] : body.as_object()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    throw BadRequest("Unrecognized field \"" + key + "\" (known fields: " + list + ")");
+  }
+}
+
+// The fields sessions and batches share, then theirs.
+std::vector<std::string_view> SparkFields(std::initializer_list<std::string_view> more) {
+  std::vector<std::string_view> all = {
+      "proxyUser",   "jars",           "pyFiles",       "files",        "driverMemory",
+      "driverCores", "executorMemory", "executorCores", "numExecutors", "archives",
+      "queue",       "name",           "conf"};
+  all.insert(all.end(), more.begin(), more.end());
+  return all;
+}
+
 Kind KindOf(const std::string& name) {
   if (name == "sparkr") {
     throw BadRequest(
@@ -143,6 +168,7 @@ Kind KindOf(const std::string& name) {
 
 SessionRequest ParseSessionRequest(const std::string& body, const DriverLimits& limits) {
   const json::Value v = ParseObject(body);
+  CheckFields(v, SparkFields({"kind", "heartbeatTimeoutInSecond", "ttl"}));
   SessionRequest r;
   FillSpark(v, r, limits);
   if (auto kind = OptString(v, "kind")) r.kind = KindOf(*kind);
@@ -153,10 +179,15 @@ SessionRequest ParseSessionRequest(const std::string& body, const DriverLimits& 
 
 BatchRequest ParseBatchRequest(const std::string& body, const DriverLimits& limits) {
   const json::Value v = ParseObject(body);
+  CheckFields(v, SparkFields({"file", "className", "args"}));
   BatchRequest r;
   FillSpark(v, r, limits);
   auto file = OptString(v, "file");
-  if (!file || file->empty()) throw BadRequest("Field 'file' is required: the job to run");
+  if (!file || file->empty()) throw BadRequest("requirement failed: File is required.");
+  // A URI (scheme:...) or an absolute path: nothing resolves a relative one.
+  if ((*file)[0] != '/' && file->find(':') == std::string::npos) {
+    throw BadRequest("requirement failed: Path '" + *file + "' is not absolute.");
+  }
   r.file = *file;
   r.class_name = OptString(v, "className");
   r.args = Strings(v, "args");
@@ -165,6 +196,7 @@ BatchRequest ParseBatchRequest(const std::string& body, const DriverLimits& limi
 
 StatementRequest ParseStatementRequest(const std::string& body) {
   const json::Value v = ParseObject(body);
+  CheckFields(v, {"code", "kind"});
   StatementRequest r;
   auto code = OptString(v, "code");
   if (!code) throw BadRequest("Field 'code' is required: the statement to run");

@@ -14,7 +14,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kJson = "application/json; charset=UTF-8";
+// The Livy REST API this server implements (GET /version; clients such as the
+// `livy` package choose their requests by it).
+constexpr const char* kLivyApiVersion = "0.8.0-spyt";
+constexpr const char* kJson = "application/json;charset=utf-8";  // as Livy (Jetty) writes it
 
 http::Response JsonResponse(int status, const json::Value& body) {
   http::Response r;
@@ -74,35 +77,39 @@ std::optional<std::int64_t> ParseId(const std::string& text) {
   return v;
 }
 
-// A query parameter as a number; `fallback` when absent. Throws BadRequest.
+// A query parameter as a number; `fallback` when absent. Throws BadRequest
+// with Livy's message ("For input string: \"abc\"").
 long QueryInt(const Target& t, const char* name, long fallback) {
   auto it = t.query.find(name);
-  if (it == t.query.end() || it->second.empty()) return fallback;
+  if (it == t.query.end()) return fallback;
   long v = 0;
   auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-  if (ec != std::errc() || ptr != it->second.data() + it->second.size()) {
-    throw BadRequest(std::string("Query parameter '") + name + "' must be a number");
+  if (it->second.empty() || ec != std::errc() || ptr != it->second.data() + it->second.size()) {
+    throw BadRequest("For input string: \"" + it->second + "\"");
   }
   return v;
 }
 
+// Items [from, from + size) with Scala's slice rules, as Livy pages listings:
+// a negative start counts as 0, the end is not moved.
+template <typename T>
+std::vector<T> Slice(const std::vector<T>& items, long from, long size) {
+  const long lo = std::max(0L, from);
+  const long hi = std::min(static_cast<long>(items.size()), from + size);
+  if (hi <= lo) return {};
+  return std::vector<T>(items.begin() + lo, items.begin() + hi);
+}
+
 template <typename T, typename ToJson>
 json::Value Listing(const std::vector<T>& items, const Target& t, const char* key, ToJson to_json) {
-  const long from = std::max(0L, QueryInt(t, "from", 0));
-  const long size = QueryInt(t, "size", 100);
+  const long from = QueryInt(t, "from", 0);
   json::Array page;
-  for (long i = from; i < static_cast<long>(items.size()) && i < from + std::max(0L, size); ++i) {
-    page.push_back(to_json(items[i]));
-  }
+  for (const T& item : Slice(items, from, QueryInt(t, "size", 100))) page.push_back(to_json(item));
   json::Object o;
   o["from"] = static_cast<std::int64_t>(from);
   o["total"] = static_cast<std::int64_t>(items.size());
   o[key] = std::move(page);
   return o;
-}
-
-std::vector<std::string> LogTail(const std::string& path) {
-  return PageOf(ReadLines(path), -1, 100).lines;
 }
 
 json::Value LogJson(std::int64_t id, const std::string& path, const Target& t) {
@@ -159,6 +166,12 @@ http::Response LivyServer::Route(const http::Request& request) {
     return Message(413,
                    "Request body larger than " + std::to_string(config_.max_body_bytes) + " bytes");
   }
+  if (p.size() == 1 && p[0] == "version" && m == "GET") {
+    json::Object v;
+    v["version"] = kLivyApiVersion;
+    v["server"] = "spyt-launcher livy";
+    return JsonResponse(200, v);
+  }
   if (p.empty() || (p[0] != "sessions" && p[0] != "batches")) {
     return Message(404, "Not found: " + request.path.substr(0, request.path.find('?')));
   }
@@ -175,7 +188,9 @@ http::Response LivyServer::Route(const http::Request& request) {
                           }));
     }
     if (m == "POST") return sessions ? CreateSession(request) : CreateBatch(request);
-    return Message(405, "Method " + m + " is not allowed on /" + p[0]);
+    http::Response r = Message(405, "Method " + m + " is not allowed on /" + p[0]);
+    r.headers["Allow"] = "POST, GET, HEAD";
+    return r;
   }
   if (sessions && p.size() == 2 && p[1] == "find-by-user" && m == "POST") {
     return FindByUser(request);
@@ -211,11 +226,11 @@ http::Response LivyServer::Route(const http::Request& request) {
     if (p.size() == 3 && m == "POST") return CreateStatement(*id, request);
     if (p.size() == 3 && m == "GET") {
       const Session s = registry_.SessionOrThrow(*id);
-      const long from = std::max(0L, QueryInt(t, "from", 0));
-      const long size = QueryInt(t, "size", static_cast<long>(s.statements.size()));
       json::Array list;
-      for (long i = from; i < static_cast<long>(s.statements.size()) && i < from + size; ++i) {
-        list.push_back(StatementJson(s.statements[i]));
+      for (const Statement& st :
+           Slice(s.statements, QueryInt(t, "from", 0),
+                 QueryInt(t, "size", static_cast<long>(s.statements.size())))) {
+        list.push_back(StatementJson(st));
       }
       json::Object o;
       o["total_statements"] = static_cast<std::int64_t>(s.statements.size());

@@ -107,14 +107,14 @@ void LivyServer::PollBatches() {
       it = batch_runs_.erase(it);
       continue;
     }
-    if (!run.running) {
+    // As Livy's client-mode batches: running once spark-submit runs; the app id
+    // is filled in when the driver's log shows it (at INFO).
+    if (!run.has_app_id) {
       auto b = registry_.GetBatch(it->first);
       std::smatch m;
       const std::string tail = b ? ReadTail(b->log_path, 64 * 1024) : "";
-      if (std::regex_search(tail, m, kAppId)) {
-        registry_.BatchRunning(it->first, m[1]);
-        run.running = true;
-      }
+      run.has_app_id = std::regex_search(tail, m, kAppId);
+      registry_.BatchRunning(it->first, run.has_app_id ? std::string(m[1]) : "");
     }
     ++it;
   }

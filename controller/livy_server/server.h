@@ -58,7 +58,7 @@ class LivyServer {
  private:
   struct BatchRun {
     std::unique_ptr<BatchProcess> process;
-    bool running = false;
+    bool has_app_id = false;
   };
 
   // routes.cpp

@@ -50,7 +50,7 @@ TEST_SUITE("livy_server requests") {
         R"("files":["c"],"archives":["d.zip"],"driverMemory":"512m","driverCores":1,)"
         R"("executorMemory":"2g","executorCores":2,"numExecutors":3,"queue":"q",)"
         R"("conf":{"spark.x":"1","spark.n":5,"spark.b":true},"heartbeatTimeoutInSecond":30,)"
-        R"("ttl":"5m","somethingNew":1})",
+        R"("ttl":"5m"})",
         kLimits);
     CHECK(r.kind == Kind::kPySpark);
     CHECK(r.proxy_user == "alice");
@@ -74,13 +74,32 @@ TEST_SUITE("livy_server requests") {
     CHECK(r.conf.empty());
   }
 
+  TEST_CASE("unknown fields are refused, naming the field") {
+    try {
+      ParseSessionRequest(R"({"kind":"spark","knd":"x"})", kLimits);
+      FAIL("accepted");
+    } catch (const BadRequest& e) {
+      CHECK(std::string(e.what()).find("Unrecognized field \"knd\"") == 0);
+    }
+    CHECK_THROWS_AS(ParseStatementRequest(R"({"code":"1","extra":1})"), BadRequest);
+  }
+
+  TEST_CASE("a batch file must be given and absolute, as Livy requires") {
+    CHECK_THROWS_WITH(ParseBatchRequest(R"({"file": ""})", kLimits),
+                      "requirement failed: File is required.");
+    CHECK_THROWS_WITH(ParseBatchRequest(R"({"file": "rel.py"})", kLimits),
+                      "requirement failed: Path 'rel.py' is not absolute.");
+    CHECK_NOTHROW(ParseBatchRequest(R"({"file": "file:///jobs/a.py"})", kLimits));
+  }
+
   TEST_CASE("a batch needs a file") {
     CHECK_THROWS_AS(ParseBatchRequest("{}", kLimits), BadRequest);
     CHECK_THROWS_AS(ParseBatchRequest(R"({"file": 1})", kLimits), BadRequest);
-    CHECK_THROWS_AS(ParseBatchRequest(R"({"file": "a.py", "args": "x"})", kLimits), BadRequest);
+    CHECK_THROWS_AS(ParseBatchRequest(R"({"file": "/a.py", "args": "x"})", kLimits), BadRequest);
     const BatchRequest b = ParseBatchRequest(
-        R"({"file":"job.py","className":"Main","args":["1","2"],"driverMemory":"1g"})", kLimits);
-    CHECK(b.file == "job.py");
+        R"({"file":"/jobs/job.py","className":"Main","args":["1","2"],"driverMemory":"1g"})",
+        kLimits);
+    CHECK(b.file == "/jobs/job.py");
     CHECK(b.class_name == "Main");
     CHECK(b.args == std::vector<std::string>{"1", "2"});
   }

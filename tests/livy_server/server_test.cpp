@@ -85,7 +85,7 @@ TEST_SUITE("livy_server server") {
     const auto refused = f.Call("POST", "/sessions", "{}");
     CHECK(refused.status == 400);
     CHECK(Msg(refused) == "Rejected, too many sessions are being created!");
-    CHECK(f.Call("POST", "/batches", R"({"file":"job.py"})").status == 400);
+    CHECK(f.Call("POST", "/batches", R"({"file":"/jobs/job.py"})").status == 400);
     const auto deleted = f.Call("DELETE", "/sessions/0");
     CHECK(deleted.status == 200);
     CHECK(Msg(deleted) == "deleted");
@@ -235,7 +235,7 @@ TEST_SUITE("livy_server server") {
 
   TEST_CASE("batches are created, listed and deleted") {
     Fixture f;
-    const auto r = f.Call("POST", "/batches", R"({"file":"job.py"})");
+    const auto r = f.Call("POST", "/batches", R"({"file":"/jobs/job.py"})");
     CHECK(r.status == 201);
     CHECK(*r.header("Location") == "/batches/0");
     CHECK(json::StringAt(f.Json(r), {"state"}) == "starting");

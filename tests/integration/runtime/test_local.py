@@ -19,122 +19,10 @@ from prometheus_proc import Prometheus
 
 from livy_batches import (SLEEPER_JOB, TOO_MANY, batch_log, batch_state, create_batch_when_free, livy_session,
                           post_batch_when_free, sum_job)
+from local_proc import CLUSTER, LAUNCHER, OPERATOR, REPO, Local, local, marked_pids  # noqa: F401 (fixture)
 from waiting import wait_for
 
-REPO = Path(os.environ.get("SPYT_SOURCE_DIR") or Path(__file__).resolve().parents[3])
-OPERATOR = os.environ.get("SPYT_OPERATOR_BIN") or str(REPO / "build" / "controller" / "spyt-operator")
-LAUNCHER = os.environ.get("SPYT_LAUNCHER_BIN") or str(REPO / "build" / "controller" / "spyt-launcher")
 
-CLUSTER = {
-    "apiVersion": "spyt.dev/v1alpha1", "kind": "SpytCluster", "metadata": {"name": "e2e"},
-    "spec": {"master": {"memory": "512m"},
-             "workers": {"replicas": 1, "cores": 1, "memory": "1G", "memoryOverhead": "0m"},
-             "historyServer": {"enabled": False},
-             "livy": {"enabled": True, "maxSessions": 2, "driverCores": 1, "driverMemory": "512m"}}}
-
-
-def marked_pids(marker):
-    """Processes whose environment carries the test's marker (children inherit it)."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            if marker.encode() in (proc / "environ").read_bytes():
-                pids.append(int(proc.name))
-        except OSError:
-            continue
-    return pids
-
-
-class Local:
-    def __init__(self, tmp_path):
-        self.manifests = tmp_path / "manifests"
-        self.state = tmp_path / "state"
-        self.manifests.mkdir()
-        self.marker = f"SPYT_TEST_RUN=local-{uuid.uuid4().hex}"
-        self.log = tmp_path / "local.log"
-        self.proc = None
-
-    def write(self, cluster):
-        (self.manifests / "cluster.yaml").write_text(yaml.safe_dump(cluster))
-
-    def start(self):
-        env = {**os.environ, self.marker.split("=")[0]: self.marker.split("=")[1]}
-        self.proc = subprocess.Popen([OPERATOR, "local", "--manifests", str(self.manifests),
-                                     "--state-dir", str(self.state), "--launcher", LAUNCHER,
-                                     "--metrics-bind-address", "127.0.0.1:0",
-                                     "--livy-poll-interval", "1s", "--livy-poll-timeout", "2s",
-                                     "--health-probe-bind-address", "127.0.0.1:0"],
-                                    stdout=open(self.log, "wb"), stderr=subprocess.STDOUT, env=env,
-                                    start_new_session=True)
-
-    def port_of(self, what):
-        import re
-        m = re.search(rf"serving {what} .*port=(\d+)", self.log.read_text())
-        return int(m.group(1)) if m else None
-
-    def status(self):
-        path = self.state / "clusters" / "e2e" / "status.yaml"
-        return yaml.safe_load(path.read_text()) if path.exists() else None
-
-    def condition(self, type_, field="status"):
-        for c in (self.status() or {}).get("conditions", []):
-            if c["type"] == type_:
-                return c[field]
-        return None
-
-    def metrics(self):
-        return requests.get(f"http://127.0.0.1:{self.port_of('metrics')}/metrics", timeout=5).text
-
-    def pids_running(self, needle):
-        """Marked processes whose command line contains `needle` (bytes)."""
-        out = []
-        for p in marked_pids(self.marker):
-            try:
-                if needle in Path(f"/proc/{p}/cmdline").read_bytes():
-                    out.append(p)
-            except OSError:
-                continue
-        return out
-
-    def discovery(self):
-        root = self.state / "discovery" / "e2e" / "discovery"
-        if not root.is_dir():
-            return {}
-        return {d.name: next(iter(os.listdir(d)), None) for d in root.iterdir()}
-
-    def alive_workers(self):
-        webui = self.discovery().get("webui")
-        try:
-            d = requests.get(f"http://{webui}/json/", timeout=5).json()
-            return sum(1 for w in d["workers"] if w["state"] == "ALIVE")
-        except (requests.RequestException, ValueError, TypeError):
-            return -1
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)
-            try:
-                return self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        return self.proc.returncode if self.proc else None
-
-
-@pytest.fixture
-def local(tmp_path):
-    rt = Local(tmp_path)
-    yield rt
-    rt.stop()
-    leftovers = marked_pids(rt.marker)
-    for pid in leftovers:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    log = rt.log.read_text(errors="replace")[-4000:] if rt.log.exists() else ""
-    assert not leftovers, f"processes left behind: {leftovers}\n{log}"
 
 
 def alert_expr(name):
@@ -156,8 +44,8 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
     metrics = requests.get(f"http://127.0.0.1:{local.port_of('metrics')}/metrics", timeout=5).text
     assert 'spyt_cluster_condition{name="e2e",namespace="local",type="Ready"} 1' in metrics
     assert requests.get(f"{livy}/sessions", timeout=10).json()["total"] == 0
-    livy_conf = (local.state / "clusters" / "e2e" / "livy" / "livy-conf" / "livy.conf").read_text()
-    assert "livy.server.session.max-creation = 2" in livy_conf  # spec.livy.maxSessions
+    # spec.livy.maxSessions is the server's limit
+    assert "spyt_livy_server_slots_max 2" in requests.get(f"{livy}/metrics", timeout=10).text
     out = subprocess.run([OPERATOR, "discovery", "e2e", "--local", str(local.state)], capture_output=True,
                          text=True, timeout=30)
     assert f"Livy Server: {livy}/" in out.stdout.splitlines()
@@ -221,9 +109,9 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
     wait_for(lambda: local.condition("LivyResponding", "message").startswith("0/2 sessions in use"), 60,
              "the sessions to be released")
 
-    # A Livy that stops answering (its JVM frozen: the port still accepts connections, so
+    # A Livy that stops answering (its server frozen: the port still accepts connections, so
     # it stays Ready) is a False condition and spyt_livy_up 0, and the runtime keeps going.
-    livy_jvms = local.pids_running(b"org.apache.livy.server.LivyServer")
+    livy_jvms = local.pids_running(b"spyt-launcher\x00livy")
     assert len(livy_jvms) == 1, livy_jvms
     os.kill(livy_jvms[0], signal.SIGSTOP)
     try:
