@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <sstream>
+#include <thread>
 
 #include "common/log.h"
 #include "launcher/command.h"
@@ -13,6 +14,7 @@ namespace {
 
 // A driver stops talking to a server that is gone after this long; then it ends.
 constexpr std::chrono::seconds kOrphanTimeout{60};
+constexpr int kBindAttempts = 40;  // 20 s
 
 // Waits for SIGTERM or SIGINT (blocked in every thread: BlockLauncherSignals).
 int AwaitStopSignal() {
@@ -79,7 +81,18 @@ int ServeLivy(const LaunchContext& ctx) {
   auto drivers = livy_server::MakeHostDriverFactory(LivyDriverConfig(ctx));
   auto batches = livy_server::MakeBatchFactory(LivyDriverConfig(ctx));
   livy_server::LivyServer server(LivyServerConfig(ctx), *drivers, *batches, runtime::RealClock());
-  server.Start();
+  // The previous server of this port (a restarted pod's, a replaced local
+  // process's) may still be ending its drivers: wait for the port a while.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      server.Start();
+      break;
+    } catch (const std::exception& e) {
+      if (attempt >= kBindAttempts) throw;
+      log::Warn("cannot listen yet; retrying", {{"error", e.what()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
   log::Info("serving Livy's REST API", {{"address", ctx.flags.host},
                                         {"port", std::to_string(server.port())},
                                         {"max_sessions", std::to_string(ctx.flags.max_sessions)}});

@@ -1,6 +1,7 @@
 // The Scala REPL of a Livy session's driver host (spyt_driver.py), called
-// through py4j. One instance per session; execute() is serialised, interrupt()
-// may be called from any thread.
+// through py4j. One instance per session: start() builds the compiler (it needs
+// no SparkSession, so it may run while Spark starts), bind() then hands it the
+// session; execute() is serialised, interrupt() may be called from any thread.
 //
 // The interpreter is class-based and writes its classes to `outputDir`, the
 // SparkConf's spark.repl.class.outputDir, from where executors fetch them.
@@ -36,15 +37,17 @@ object ScalaResult {
   }
 }
 
-class SpytScalaInterpreter(spark: SparkSession, outputDir: String) {
+class SpytScalaInterpreter(outputDir: String) {
   private val buffer = new ByteArrayOutputStream()
   private val console = new PrintStream(buffer, true, "UTF-8")
   private val replOut = new PrintWriter(new OutputStreamWriter(buffer, UTF_8), true)
   private val runningLock = new Object
   private var running: Thread = null
   @volatile private var intp: IMain = null
+  private var spark: SparkSession = null
 
-  /** Builds the compiler and binds spark, sc and spark-shell's imports; throws with the REPL's output on failure. */
+  /** Builds the compiler and declares spark, sc and spark-shell's imports; throws with the
+   *  REPL's output on failure. Needs no SparkSession: the SparkContext may still be starting. */
   def start(): Unit = synchronized {
     val began = System.nanoTime()
     val parent = Thread.currentThread().getContextClassLoader
@@ -59,10 +62,20 @@ class SpytScalaInterpreter(spark: SparkSession, outputDir: String) {
     intp = repl
     val compilerReady = System.nanoTime()
     withReplLoader {
-      bindSession(repl)
+      declareSession(repl)
     }
     System.err.println(f"spyt-repl: compiler ready in ${(compilerReady - began) / 1e9}%.1fs, " +
-      f"spark, sc and imports bound in ${(System.nanoTime() - compilerReady) / 1e9}%.1fs")
+      f"spark, sc and imports declared in ${(System.nanoTime() - compilerReady) / 1e9}%.1fs")
+  }
+
+  /** Gives `spark` and `sc` their values (after start()). */
+  def bind(session: SparkSession): Unit = synchronized {
+    require(intp != null, "the Scala interpreter is not started")
+    val cls = Class.forName(SpytScalaInterpreter.bindingsObject + "$", true, intp.classLoader)
+    val module = cls.getField("MODULE$").get(null)
+    cls.getMethod("spark_$eq", classOf[SparkSession]).invoke(module, session)
+    cls.getMethod("sc_$eq", classOf[org.apache.spark.SparkContext]).invoke(module, session.sparkContext)
+    spark = session
   }
 
   /** Makes the driver's own class loader (that of Spark's threads, e.g. those that
@@ -79,27 +92,24 @@ class SpytScalaInterpreter(spark: SparkSession, outputDir: String) {
     }
   }
 
-  /** Binds `spark` and `sc` (@transient) and spark-shell's imports in two compiler runs
-   *  (IMain.bind would take two per name). The values come from an object compiled into
-   *  outputDir, so on executors, where it is never set, they are null. */
-  private def bindSession(repl: IMain): Unit = {
+  /** Declares `spark` and `sc` (@transient lazy, so that they can be declared before the
+   *  session exists and are read at first use, after bind()) and spark-shell's imports, in
+   *  two compiler runs (IMain.bind would take two per name). The values come from an object
+   *  compiled into outputDir, so on executors, where it is never set, they are null. */
+  private def declareSession(repl: IMain): Unit = {
     val holder = SpytScalaInterpreter.bindingsObject
-    if (!repl.compileString(s"object $holder { var spark: ${classOf[SparkSession].getName} = null; " +
-                            "var sc: org.apache.spark.SparkContext = null }")) {
+    if (!repl.compileString(s"object $holder { @volatile var spark: ${classOf[SparkSession].getName} = null; " +
+                            "@volatile var sc: org.apache.spark.SparkContext = null }")) {
       throw new IllegalStateException(s"the Scala interpreter failed to start: ${takeOutput()}")
     }
-    val cls = Class.forName(holder + "$", true, repl.classLoader)
-    val module = cls.getField("MODULE$").get(null)
-    cls.getMethod("spark_$eq", classOf[SparkSession]).invoke(module, spark)
-    cls.getMethod("sc_$eq", classOf[org.apache.spark.SparkContext]).invoke(module, spark.sparkContext)
     val imports = SpytScalaInterpreter.shellImports.map(i => s"import $i")
-    quietly(repl.interpret((Seq(s"@transient val spark = $holder.spark", s"@transient val sc = $holder.sc") ++
-      imports).mkString("\n")))
+    quietly(repl.interpret((Seq(s"@transient lazy val spark = $holder.spark",
+      s"@transient lazy val sc = $holder.sc") ++ imports).mkString("\n")))
   }
 
   /** Runs one statement in Spark job group `jobGroup`, line by line as Livy does. */
   def execute(code: String, jobGroup: String): ScalaResult = synchronized {
-    require(intp != null, "the Scala interpreter is not started")
+    require(spark != null, "the Scala interpreter is not bound to a SparkSession")
     spark.sparkContext.setJobGroup(jobGroup, s"Livy statement $jobGroup", true)
     runningLock.synchronized { running = Thread.currentThread() }
     try {

@@ -5,8 +5,10 @@
 It starts Spark in client mode with pyspark (whose spark-submit JVM exits when
 this process does: it reads our pipe until EOF), runs the session's statements
 (spark = Scala, pyspark, sql) and serves the control API of spyt_control.py on
-bind_host. When Spark (and for kind spark the Scala REPL) is ready it writes
-endpoint_file atomically: {"port", "pid", "app_id", "spark_ui"}.
+bind_host. When Spark (and for kind spark the Scala REPL, whose compiler is
+built while Spark starts) is ready it writes endpoint_file atomically:
+{"port", "pid", "app_id", "spark_ui"}. For the other kinds the Scala REPL
+starts in the background once Spark runs; a Scala statement waits for it.
 
 SPEC.json: {"session_id", "kind", "master", "app_name", "bind_host",
 "endpoint_file", "class_dir", "repl_jar", "conf": {spark conf}, "orphan_timeout_s"}.
@@ -29,7 +31,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from spyt_spark import SparkStartError, load_spec, redacted, start_spark, stop_spark  # noqa: E402
+from spyt_spark import (SparkStartError, launch_driver_jvm, load_spec, redacted, start_spark,  # noqa: E402
+                        stop_spark)
 
 LOG = logging.getLogger("spyt-driver")
 WATCH_INTERVAL_S = 2.0
@@ -58,15 +61,19 @@ class DriverHost:
         from spyt_session import Session
 
         spec = self.spec
-        self.spark = start_spark(spec)
-        sc = self.spark.sparkContext
-        self.scala = ScalaEngine(self.spark, spec["class_dir"])
+        began = time.monotonic()
+        gateway = launch_driver_jvm(spec)
+        LOG.info("driver JVM up in %.1fs", time.monotonic() - began)
+        self.scala = ScalaEngine(gateway.jvm, spec["class_dir"])
         if spec["kind"] == "spark":
-            started = time.monotonic()
-            self.scala.start()
-            LOG.info("Scala interpreter ready in %.1fs", time.monotonic() - started)
-        else:
-            threading.Thread(target=self._start_scala_quietly, name="scala-init", daemon=True).start()
+            # The compiler needs no SparkContext: building it overlaps Spark's start.
+            threading.Thread(target=self._start_scala, args=(began,), name="scala-start", daemon=True).start()
+        self.spark = start_spark(gateway)
+        if spec["kind"] == "spark":
+            self.scala.bind(self.spark)
+        else:  # a Scala statement waits for it; the session's own kind does not
+            threading.Thread(target=self._start_scala_quietly, name="scala-start", daemon=True).start()
+        sc = self.spark.sparkContext
         routers = install_routers()
         engines = {"spark": self.scala, "pyspark": PythonEngine(sc, self._namespace(), routers),
                    "sql": SqlEngine(self.spark)}
@@ -77,13 +84,22 @@ class DriverHost:
         self.server.serve_in_background()
         self._write_endpoint(sc)
 
+    def _start_scala(self, began):
+        try:
+            self.scala.start()
+            LOG.info("Scala compiler ready %.1fs after start", time.monotonic() - began)
+        except Exception:  # noqa: BLE001 - bind() raises it again on the start-up thread
+            pass
+
     def _start_scala_quietly(self):
         started = time.monotonic()
         try:
             self.scala.start()
+            self.scala.bind(self.spark)
             LOG.info("Scala interpreter ready in %.1fs (in the background)", time.monotonic() - started)
         except Exception:  # noqa: BLE001 - every Scala statement reports it
-            LOG.exception("the Scala interpreter failed to start")
+            if not self._done.is_set():  # else the JVM went away under it
+                LOG.exception("the Scala interpreter failed to start")
 
     def _namespace(self):
         import builtins

@@ -96,27 +96,49 @@ class SqlEngine:
         pass  # a query runs in the JVM: cancelling its job group is all there is
 
 
+class ScalaStartError(Exception):
+    pass
+
+
 class ScalaEngine:
-    """The Scala REPL of SpytScalaInterpreter.scala, started once by start() (on
-    any thread); run() waits for that start."""
+    """The Scala REPL of SpytScalaInterpreter.scala. start() builds its compiler
+    and needs no SparkSession, so it may overlap Spark's start; bind() then hands
+    it the session. Both may run on any thread; run() waits for bind()."""
 
     CLASS = "spyt.livy.SpytScalaInterpreter"
 
-    def __init__(self, spark, class_dir):
-        self._spark, self._class_dir = spark, class_dir
+    def __init__(self, jvm, class_dir):
+        self._jvm, self._class_dir = jvm, class_dir
+        self._started = threading.Event()
         self._ready = threading.Event()
-        self._interp = None
+        self._built = None   # the interpreter once start() succeeded
+        self._interp = None  # the same once bound: statements may run
         self._error = None
 
     def start(self):
+        """Builds the compiler; raises its failure (which every Scala statement then reports)."""
         try:
-            jvm = self._spark.sparkContext._jvm
-            interp = jvm.spyt.livy.SpytScalaInterpreter(self._spark._jsparkSession, self._class_dir)
+            interp = self._jvm.spyt.livy.SpytScalaInterpreter(self._class_dir)
             interp.start()
-            self._interp = interp
+            self._built = interp
         except Exception as e:  # noqa: BLE001 - reported to every Scala statement
             self._error = f"{type(e).__name__}: {e}"
             raise
+        finally:
+            self._started.set()
+
+    def bind(self, spark):
+        """Waits for start() and binds `spark` and `sc`; raises ScalaStartError."""
+        self._started.wait()
+        try:
+            if self._built is None:
+                raise ScalaStartError(self._error)
+            try:
+                self._built.bind(spark._jsparkSession)
+            except Exception as e:  # noqa: BLE001 - reported to every Scala statement
+                self._error = f"{type(e).__name__}: {e}"
+                raise ScalaStartError(self._error) from e
+            self._interp = self._built
         finally:
             self._ready.set()
 
@@ -138,5 +160,6 @@ class ScalaEngine:
             self._interp.interrupt()
 
     def close(self):
+        """Closes a bound interpreter (one still starting dies with the JVM)."""
         if self._interp is not None:
             self._interp.close()

@@ -132,8 +132,9 @@ def _launch_gateway(conf):
             os.rmdir(private)
 
 
-def start_spark(spec):
-    """The SparkSession of the spec; raises SparkStartError."""
+def launch_driver_jvm(spec):
+    """pyspark's gateway to a new driver JVM that has the spec's conf (its
+    SparkContext is not created yet); raises SparkStartError."""
     os.makedirs(spec["class_dir"], exist_ok=True)
     conf = effective_conf(spec, _defaults())
     # Python workers on the executors run the interpreter the driver names.
@@ -141,9 +142,16 @@ def start_spark(spec):
     os.environ["PYSPARK_PYTHON"] = python
     os.environ.setdefault("SPARK_LOCAL_IP", spec["bind_host"])
     try:
+        return _launch_gateway(conf)
+    except Exception as e:  # noqa: BLE001 - pyspark raises many kinds; the reason goes to the log
+        raise SparkStartError(f"{type(e).__name__}: {e}") from e
+
+
+def start_spark(gateway):
+    """The SparkSession of the driver JVM behind `gateway`; raises SparkStartError."""
+    try:
         from pyspark import SparkContext
         from pyspark.sql import SparkSession
-        gateway = _launch_gateway(conf)
         sc = SparkContext(gateway=gateway)
         spark = SparkSession(sc)
     except Exception as e:  # noqa: BLE001 - pyspark raises many kinds; the reason goes to the log

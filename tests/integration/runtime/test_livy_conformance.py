@@ -313,10 +313,9 @@ def test_an_interactive_session_is_created_alike(runtime, servers, kind):
     if a["ref"].status != 201 or a["cand"].status != 201:
         c.done()  # fails: created() has reported it
     ids = ids_of(a)
-    # Livy: 500 "java.lang.IllegalStateException: Session is in state starting",
-    # an uncaught exception; refusing it is what matters.
-    c.same("POST a statement to a starting session", REFUSED, "POST", "/sessions/{id}/statements", ids,
-           json_body={"code": "1 + 1"})
+    # Not compared: a statement posted to a starting session. Livy 0.7.1 answers
+    # 500 (an uncaught IllegalStateException); ours queues it and runs it once the
+    # session is idle (test_livy_sessions covers that).
     c.same("GET /sessions/{id}", SHAPE, "GET", "/sessions/{id}", ids)
     c.same("GET /sessions/{id}/state", SHAPE, "GET", "/sessions/{id}/state", ids)
     a = c.same("GET /sessions", SHAPE, "GET", "/sessions")
@@ -339,7 +338,9 @@ BAD_BATCHES = [
     ("JSON null", REFUSED, "null"),
     ("no file", MSG, "{}"),
     ("a relative file", MSG, '{"file": "relative.py"}'),
-    ("a local file outside the allowed dir", MSG, '{"file": "/nonexistent/conformance.py"}'),
+    # Not compared: a local file outside livy.file.local-dir-whitelist. Ours has no
+    # whitelist: a session or batch runs arbitrary code in the Livy container anyway,
+    # so a path check would only look like a boundary (README, security notes).
     ("file: 1", STATUS, '{"file": 1}'),
     ('args: "x"', STATUS, '{"file": "/x.py", "args": "x"}'),
     ('numExecutors: "a"', REFUSED, '{"file": "/x.py", "numExecutors": "a"}'),

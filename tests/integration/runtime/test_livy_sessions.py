@@ -15,7 +15,7 @@ import requests
 from livy import LivySession, SessionKind
 
 from livy_batches import TOO_MANY
-from local_proc import CLUSTER, Local
+from local_proc import CLUSTER, Local, marked_pids
 from waiting import wait_for
 
 HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
@@ -106,7 +106,6 @@ def livy(tmp_path_factory):
 
 
 def local_leftovers(local):
-    from local_proc import marked_pids
     pids = marked_pids(local.marker)
     for pid in pids:
         try:
@@ -237,8 +236,8 @@ def test_an_idle_session_times_out_a_busy_one_does_not(livy):
     assert 'spyt_livy_server_sessions{kind="pyspark",state="killed"} 1' in metrics
     # The file removed: Livy and every driver go.
     (livy.local.manifests / "cluster.yaml").unlink()
-    wait_for(lambda: not drivers(livy.local) and not livy.local.pids_running(b"spyt-launcher"), 90,
-             "Livy and its drivers to stop")
+    wait_for(lambda: marked_pids(livy.local.marker) == [livy.local.proc.pid], 90,
+             "Livy, its drivers and every other process of the cluster to stop")
 
 
 def get_ok(url):
