@@ -1,5 +1,5 @@
-# The SPYT runtime image every SpytCluster pod runs: Java 17, Spark, Livy and
-# spyt-launcher. The operator starts it as
+# The SPYT runtime image every SpytCluster pod runs: Java 17, Spark, spyt-launcher
+# (which serves Livy's REST API itself) and the Livy session driver. The operator starts it as
 #   spyt-launcher master|worker|history|livy --host $(POD_IP) ... --conf-dir /opt/spyt/conf
 # with the cluster's ConfigMap mounted read-only at /opt/spyt/conf, a read-only root
 # filesystem and an emptyDir at /tmp, where the launcher writes (/tmp/spyt/ROLE).
@@ -8,7 +8,6 @@
 # cluster's image tag is its spec.spytVersion.
 
 ARG SPARK_VERSION=3.5.8
-ARG LIVY_VERSION=0.8.0-incubating
 
 # ---- the launcher, built like the operator (docker/operator.Dockerfile).
 FROM debian:bookworm AS launcher
@@ -26,17 +25,19 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && cmake --build /build --target spyt-launcher \
  && strip /build/controller/spyt-launcher
 
-# ---- Livy: the Apache binary release for Scala 2.12 (jars/, rsc-jars/, repl_2.12-jars/).
-FROM debian:bookworm-slim AS livy
-ARG LIVY_VERSION
-ARG LIVY_URL=https://archive.apache.org/dist/incubator/livy/${LIVY_VERSION}/apache-livy-${LIVY_VERSION}_2.12-bin.zip
+# ---- the Livy session driver (controller/livy_server/driver): its Scala interpreter
+# compiled against the Spark jars of the pyspark wheel the runtime installs.
+FROM debian:bookworm AS driver
+ARG SPARK_VERSION
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl unzip \
+ && apt-get install -y --no-install-recommends openjdk-17-jdk-headless python3 python3-venv \
  && rm -rf /var/lib/apt/lists/*
-RUN curl -fsSLo /tmp/livy.zip "${LIVY_URL}" \
- && unzip -q /tmp/livy.zip -d /tmp \
- && mv /tmp/apache-livy-*-bin /opt/livy \
- && rm -rf /opt/livy/conf /opt/livy/logs /tmp/livy.zip
+RUN python3 -m venv /opt/spark-venv \
+ && /opt/spark-venv/bin/pip install --no-cache-dir "pyspark==${SPARK_VERSION}"
+WORKDIR /src
+COPY hack/build-driver.sh hack/
+COPY controller/livy_server/driver/ controller/livy_server/driver/
+RUN hack/build-driver.sh "$(/opt/spark-venv/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')" /opt/spyt/driver
 
 # ---- runtime
 FROM debian:bookworm-slim
@@ -53,11 +54,11 @@ RUN apt-get update \
 RUN python3 -m venv /opt/spark-venv \
  && /opt/spark-venv/bin/pip install --no-cache-dir "pyspark==${SPARK_VERSION}" \
  && ln -s "$(/opt/spark-venv/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')" /opt/spark
-COPY --from=livy /opt/livy /opt/livy
+COPY --from=driver /opt/spyt/driver /opt/spyt/driver
 COPY --from=launcher /build/controller/spyt-launcher /usr/local/bin/spyt-launcher
 ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-${TARGETARCH} \
     SPARK_HOME=/opt/spark \
-    LIVY_HOME=/opt/livy \
+    SPYT_DRIVER_HOME=/opt/spyt/driver \
     PYSPARK_PYTHON=/opt/spark-venv/bin/python \
     PATH=/opt/spark-venv/bin:/opt/spark/bin:$PATH
 # The ConfigMap's mount point and the scratch space (an emptyDir in pods, where the root
