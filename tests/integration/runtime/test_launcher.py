@@ -158,12 +158,12 @@ def test_dry_run_prints_config_and_command_and_starts_nothing(tmp_path):
     work = tmp_path / "work"
     r = subprocess.run([LAUNCHER, "livy", "--host", LOOPBACK, "--port", "8998", "--master", "spark://m:7077",
                         "--enable-livy", "--livy-max-sessions", "5", "--work-dir", work, "--dry-run",
-                        "--spark-home", "/opt/spark", "--livy-home", "/opt/livy"],
+                        "--spark-home", "/opt/spark", "--driver-home", "/opt/spyt/driver"],
                        capture_output=True, text=True, timeout=10, env={**os.environ, "YT_TOKEN": TOKEN})
     assert r.returncode == 0, r.stderr
-    assert f"==> {work}/livy-conf/livy.conf <==" in r.stdout
-    assert "livy.server.session.max-creation = 5" in r.stdout
-    assert "org.apache.livy.server.LivyServer" in r.stdout
+    assert f"==> {work}/spark-conf/spark-defaults.conf <==" in r.stdout
+    assert "max sessions 5" in r.stdout
+    assert "/opt/spyt/driver/spyt_driver.py" in r.stdout
     assert TOKEN not in r.stdout + r.stderr
     assert not work.exists()
 

@@ -166,17 +166,22 @@ def session_with_headers():
 
 def test_one_session_more_than_the_limit_is_refused_while_the_others_work(livy):
     a = livy.sid_spark
-    b = livy.create({"kind": "pyspark"})
-    livy.wait_idle(b)
+    sql = LivySession.create(livy.url, kind=SessionKind.SQL, requests_session=session_with_headers())
+    sql.wait()
+    out = sql.run("SELECT 2 AS two, 'y' AS s")
+    assert out.json["data"] == [[2, "y"]], out
     refused = livy.post("/sessions", {"kind": "spark"})
     assert refused.status_code == 400
     assert refused.json() == {"msg": TOO_MANY}
     assert livy.text(a, "1 + 1").strip().endswith("= 2")
-    assert livy.text(b, "2 + 2").strip() == "4"
+    assert sql.run("SELECT 3 AS three").json["data"] == [[3]]
     assert livy.post("/batches", {"file": "/nonexistent.py"}).status_code == 400
-    d = requests.delete(f"{livy.url}/sessions/{b}", headers=HEADERS, timeout=60)
+    d = requests.delete(f"{livy.url}/sessions/{sql.session_id}", headers=HEADERS, timeout=60)
     assert d.status_code == 200 and d.json() == {"msg": "deleted"}
-    livy.sid_free = livy.create({"kind": "spark"})
+    free = LivySession.create(livy.url, kind=SessionKind.SPARK, requests_session=session_with_headers())
+    free.wait()
+    assert free.run("40 + 2").text.strip() == "res0: Int = 42"
+    livy.sid_free = free.session_id
 
 
 def test_a_cancelled_statement_ends_cancelled_and_the_session_runs_the_next(livy):
