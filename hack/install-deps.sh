@@ -8,6 +8,11 @@ packages=(
   libcpprest-dev libyaml-cpp-dev libboost-program-options-dev
   prometheus-cpp-dev doctest-dev libssl-dev zlib1g-dev
   clang-format openssl curl jq prometheus hyperfine procps psmisc
+  # The Livy session driver's Scala interpreter is compiled and packed with the JDK.
+  openjdk-17-jdk-headless
+  # sparkmagic (the notebook e2e) requires requests-kerberos, whose pykerberos builds
+  # against krb5-config.
+  libkrb5-dev
 )
 
 # One dpkg-query for all of them (it exits 1 when some name is unknown to dpkg: still missing).

@@ -293,10 +293,8 @@ http::Response LivyServer::DeleteSession(std::int64_t id) {
       workers_.erase(it);
     }
   }
-  if (worker) {
-    worker->RequestStop();
-    worker.reset();  // joins once the driver is gone, so the slot is really free
-  }
+  // The driver is gone before the answer, so the slot is really free.
+  if (worker) worker->StopAndJoin();
   registry_.RemoveSession(id);
   log::Info("session deleted", {{"session", std::to_string(id)}});
   return Message(200, "deleted");

@@ -31,6 +31,13 @@ void SessionWorker::RequestStop() {
   cv_.notify_all();
 }
 
+void SessionWorker::StopAndJoin() {
+  RequestStop();
+  registry_.SessionStopping(id_);
+  driver_->Stop(timeouts_.stop_grace);
+  if (thread_.joinable()) thread_.join();
+}
+
 // Sends the registry's waiting statements the driver has not seen, in order.
 void SessionWorker::SubmitPending() {
   std::lock_guard<std::mutex> lock(submit_mu_);

@@ -38,6 +38,9 @@ class SessionWorker {
 
   // Asks the thread to stop the driver and end; returns at once.
   void RequestStop();
+  // Stops the driver from the calling thread (without waiting for the worker's
+  // long poll to return), then lets the thread end and joins it.
+  void StopAndJoin();
   // Sends the registry's waiting statements the driver has not seen, in order.
   void SubmitPending();
   void Cancel(std::int64_t statement_id);

@@ -68,14 +68,14 @@ def jupyter_env(tmp_path, livy_url):
     conf.mkdir()
     (conf / "config.json").write_text(json.dumps(sparkmagic_config(livy_url), indent=1))
     prefix = tmp_path / "jupyter-prefix"
-    kernel = Path(sparkmagic.__file__).parent / "kernels" / "pysparkkernel"
-    subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "install", str(kernel), "--prefix", str(prefix)],
-                   check=True, capture_output=True, timeout=60)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "IPYTHON", "SPARKMAGIC_"))}
     env.update(SPARKMAGIC_CONF_DIR=str(conf), JUPYTER_PATH=str(prefix / "share" / "jupyter"),
                JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"), JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter-runtime"), IPYTHONDIR=str(tmp_path / "ipython"),
                JUPYTER_PLATFORM_DIRS="1")
+    kernel = Path(sparkmagic.__file__).parent / "kernels" / "pysparkkernel"
+    subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "install", str(kernel), "--prefix", str(prefix)],
+                   env=env, check=True, capture_output=True, timeout=60)
     return env
 
 
