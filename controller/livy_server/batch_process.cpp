@@ -60,21 +60,9 @@ class SubmitFactory : public BatchFactory {
 
   std::unique_ptr<BatchProcess> Start(const BatchLaunch& launch) override {
     fs::create_directories(launch.dir);
-    process::Command command;
-    command.argv = BatchArgv(config_, launch.request, launch.batch_id);
-    command.env = config_.env;
-    if (launch.request.proxy_user)
-      command.env.emplace_back("SPARK_USER", *launch.request.proxy_user);
-    pid_t pid = 0;
-    try {
-      process::SpawnOptions spawn;
-      spawn.output_file = launch.log_path;
-      spawn.working_dir = launch.dir;
-      pid = process::Spawn(command, spawn);
-    } catch (const process::SpawnError& e) {
-      throw DriverError(e.what());
-    }
-    process::Reaper::Instance().Track(pid);
+    const pid_t pid =
+        SpawnSparkProcess(config_, BatchArgv(config_, launch.request, launch.batch_id),
+                          launch.request.proxy_user, launch.dir, launch.log_path);
     log::Info("batch started",
               {{"batch", std::to_string(launch.batch_id)}, {"pid", std::to_string(pid)}});
     return std::make_unique<SubmitProcess>(pid);

@@ -234,21 +234,9 @@ class HostDriverFactory : public DriverFactory {
     WriteAtomically(spec_path, json::Dump(spec, 2));
     fs::permissions(spec_path, fs::perms::owner_read | fs::perms::owner_write);
 
-    process::Command command;
-    command.argv = {config_.python, config_.driver_script, "--spec", spec_path};
-    command.env = config_.env;
-    if (launch.request.proxy_user)
-      command.env.emplace_back("SPARK_USER", *launch.request.proxy_user);
-    pid_t pid = 0;
-    try {
-      process::SpawnOptions spawn;
-      spawn.output_file = launch.log_path;
-      spawn.working_dir = launch.dir;
-      pid = process::Spawn(command, spawn);
-    } catch (const process::SpawnError& e) {
-      throw DriverError(e.what());
-    }
-    process::Reaper::Instance().Track(pid);
+    const pid_t pid =
+        SpawnSparkProcess(config_, {config_.python, config_.driver_script, "--spec", spec_path},
+                          launch.request.proxy_user, launch.dir, launch.log_path);
     log::Info("session driver started",
               {{"session", std::to_string(launch.session_id)}, {"pid", std::to_string(pid)}});
     return std::make_unique<HostDriver>(pid, endpoint);
@@ -291,6 +279,26 @@ std::map<std::string, std::string> SessionSparkConf(const HostDriverConfig& conf
   conf["spark.driver.host"] = config.bind_host;
   conf["spark.driver.bindAddress"] = config.bind_host;
   return conf;
+}
+
+pid_t SpawnSparkProcess(const HostDriverConfig& config, std::vector<std::string> argv,
+                        const std::optional<std::string>& proxy_user, const std::string& dir,
+                        const std::string& log_path) {
+  process::Command command;
+  command.argv = std::move(argv);
+  command.env = config.env;
+  if (proxy_user) command.env.emplace_back("SPARK_USER", *proxy_user);
+  process::SpawnOptions spawn;
+  spawn.output_file = log_path;
+  spawn.working_dir = dir;
+  pid_t pid = 0;
+  try {
+    pid = process::Spawn(command, spawn);
+  } catch (const process::SpawnError& e) {
+    throw DriverError(e.what());
+  }
+  process::Reaper::Instance().Track(pid);
+  return pid;
 }
 
 std::unique_ptr<DriverFactory> MakeHostDriverFactory(HostDriverConfig config) {

@@ -12,9 +12,12 @@
 //
 // Thread-safe.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,14 @@ struct HostDriverConfig {
 std::map<std::string, std::string> SessionSparkConf(const HostDriverConfig& config,
                                                     const SparkRequest& request,
                                                     const std::string& app_name);
+
+// Starts a session's or batch's process: `argv` with the config's environment
+// (and SPARK_USER = the proxy user), in a process group of its own, in `dir`,
+// stdout and stderr appended to `log_path`; tracked by the process reaper.
+// Throws DriverError when it cannot be started.
+pid_t SpawnSparkProcess(const HostDriverConfig& config, std::vector<std::string> argv,
+                        const std::optional<std::string>& proxy_user, const std::string& dir,
+                        const std::string& log_path);
 
 std::unique_ptr<DriverFactory> MakeHostDriverFactory(HostDriverConfig config);
 

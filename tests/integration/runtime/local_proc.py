@@ -114,10 +114,9 @@ class Local:
         return self.proc.returncode if self.proc else None
 
 
-@pytest.fixture
-def local(tmp_path):
-    rt = Local(tmp_path)
-    yield rt
+def stop_and_check(rt):
+    """Stops the runtime with Ctrl-C; fails, after killing them, if any of its
+    processes is left."""
     rt.stop()
     leftovers = marked_pids(rt.marker)
     for pid in leftovers:
@@ -127,3 +126,10 @@ def local(tmp_path):
             pass
     log = rt.log.read_text(errors="replace")[-4000:] if rt.log.exists() else ""
     assert not leftovers, f"processes left behind: {leftovers}\n{log}"
+
+
+@pytest.fixture
+def local(tmp_path):
+    rt = Local(tmp_path)
+    yield rt
+    stop_and_check(rt)

@@ -15,7 +15,7 @@ import requests
 from livy import LivySession, SessionKind
 
 from livy_batches import TOO_MANY
-from local_proc import CLUSTER, Local, marked_pids
+from local_proc import CLUSTER, Local, marked_pids, stop_and_check
 from waiting import wait_for
 
 HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
@@ -100,19 +100,7 @@ def livy(tmp_path_factory):
         client.local = local
         yield client
     finally:
-        local.stop()
-        left = local_leftovers(local)
-        assert not left, f"processes left behind: {left}"
-
-
-def local_leftovers(local):
-    pids = marked_pids(local.marker)
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    return pids
+        stop_and_check(local)
 
 
 def drivers(local):
