@@ -48,6 +48,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       openjdk-17-jre-headless python3 python3-venv procps \
       libstdc++6 libboost-program-options1.74.0 libyaml-cpp0.7 \
+      libcpprest2.10 libssl3 zlib1g libbrotli1 \
  && rm -rf /var/lib/apt/lists/*
 # Spark from the pyspark wheel, as hack/spark-livy.sh installs it for the tests: the
 # package directory is a complete SPARK_HOME (bin/spark-class, jars/, Scala 2.12).
