@@ -207,17 +207,18 @@ void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
     };
     if (is_ready(st) && !is_ready(k.status) && st.endpoints.livy) {
       const std::string& url = *st.endpoints.livy;
-      log::Info("Livy is ready. A session: curl -s -X POST -H 'Content-Type: application/json' -d "
-                "'{\"kind\":\"spark\"}' " +
-                    url + "/sessions; when GET " + url +
-                    "/sessions/0/state says idle: curl -s -X POST -d "
-                    "'{\"code\":\"sc.parallelize(1 to 1000).sum()\"}' " +
-                    url + "/sessions/0/statements; then GET " + url +
-                    "/sessions/0/statements/0. Or, in Python: from livy import LivySession; "
-                    "LivySession.create('" +
-                    url + "', kind=SessionKind.SPARK). Addresses: spyt-operator discovery " +
-                    c.metadata.name + " --local " + options_.state_dir,
-                {{"cluster", c.metadata.name}, {"livy", url}});
+      log::Info(
+          "Livy is ready. A session: curl -s -X POST -H 'Content-Type: application/json' -d "
+          "'{\"kind\":\"spark\"}' " +
+              url + "/sessions; when GET " + url +
+              "/sessions/0/state says idle: curl -s -X POST -d "
+              "'{\"code\":\"sc.parallelize(1 to 1000).sum()\"}' " +
+              url + "/sessions/0/statements; then GET " + url +
+              "/sessions/0/statements/0. Or, in Python: from livy import LivySession; "
+              "LivySession.create('" +
+              url + "', kind=SessionKind.SPARK). Addresses: spyt-operator discovery " +
+              c.metadata.name + " --local " + options_.state_dir,
+          {{"cluster", c.metadata.name}, {"livy", url}});
     }
     k.status = st;
     WriteIfChanged(fs::path(ClusterDir(c.metadata.name)) / "status.yaml",

@@ -21,8 +21,9 @@ struct Harness {
 
   Harness() {
     std::filesystem::create_directories(dir.path() / "manifests");
-    manifest = dir.Write("manifests/cluster.yaml",
-                         spyt::testing::ReadText(spyt::testing::SourcePath("examples/local/livy.yaml")));
+    manifest =
+        dir.Write("manifests/cluster.yaml",
+                  spyt::testing::ReadText(spyt::testing::SourcePath("examples/local/livy.yaml")));
     LocalOptions options;
     options.manifests_dir = dir / "manifests";
     options.state_dir = dir / "state";
