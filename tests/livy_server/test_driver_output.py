@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,8 +17,9 @@ sys.path.insert(0, str(DRIVER_DIR))
 
 import spyt_output as out  # noqa: E402
 from spyt_control import HttpError, parse_new_statement  # noqa: E402
+from spyt_engines import ScalaEngine, ScalaStartError  # noqa: E402
 from spyt_pyexec import ThreadRouter, run_python  # noqa: E402
-from spyt_spark import effective_conf, properties_text, read_properties, redacted  # noqa: E402
+from spyt_spark import DRIVER_JIT_OPTIONS, effective_conf, properties_text, read_properties, redacted  # noqa: E402
 from spyt_statements import IdConflict, StatementStore  # noqa: E402
 
 
@@ -274,6 +276,13 @@ def test_effective_conf_layers_defaults_spec_and_driver_needs():
     assert conf["spark.ui.showConsoleProgress"] == "false"
 
 
+def test_driver_jit_options_come_before_the_confs_own():
+    assert effective_conf(SPEC, {})["spark.driver.extraJavaOptions"] == DRIVER_JIT_OPTIONS
+    own = "-Dx=1 -XX:Tier4InvocationThreshold=9"
+    conf = effective_conf({**SPEC, "conf": {"spark.driver.extraJavaOptions": own}}, {})
+    assert conf["spark.driver.extraJavaOptions"] == f"{DRIVER_JIT_OPTIONS} {own}"
+
+
 def test_properties_round_trip_through_spark_defaults_syntax(tmp_path):
     path = tmp_path / "p.conf"
     path.write_text("# comment\nspark.a 1\nspark.b=2\nspark.c : x y\n")
@@ -287,3 +296,68 @@ def test_properties_text_escapes_what_java_would_misread():
 def test_secret_conf_values_are_redacted():
     assert redacted({"spark.hadoop.yt.token": "t", "spark.Password": "p", "spark.a": "v"}) == {
         "spark.Password": "*********(redacted)", "spark.a": "v", "spark.hadoop.yt.token": "*********(redacted)"}
+
+
+# ------------------------------------------------------- Scala engine start --
+
+class FakeInterpreter:
+    """SpytScalaInterpreter as the engine sees it through py4j."""
+
+    def __init__(self, start_error=None):
+        self.start_error, self.session, self.closed = start_error, None, False
+
+    def start(self):
+        if self.start_error:
+            raise RuntimeError(self.start_error)
+
+    def bind(self, session):
+        self.session = session
+
+    def execute(self, code, job_group):
+        return SimpleNamespace(status=lambda: "ok", text=lambda: f"{code} in {job_group} on {self.session}")
+
+    def close(self):
+        self.closed = True
+
+
+def scala_engine(interp):
+    jvm = SimpleNamespace(spyt=SimpleNamespace(livy=SimpleNamespace(SpytScalaInterpreter=lambda class_dir: interp)))
+    return ScalaEngine(jvm, "/classes")
+
+
+SPARK = SimpleNamespace(_jsparkSession="session")
+
+
+def test_scala_statement_waits_until_the_interpreter_is_bound():
+    engine = scala_engine(FakeInterpreter())
+    engine.start()
+    outputs = []
+    runner = threading.Thread(target=lambda: outputs.append(engine.run(3, "1", "g")))
+    runner.start()
+    runner.join(0.3)
+    assert runner.is_alive() and not outputs
+    engine.bind(SPARK)
+    runner.join(5)
+    assert outputs == [{"status": "ok", "execution_count": 3, "data": {"text/plain": "1 in g on session"}}]
+
+
+def test_failed_scala_start_fails_bind_and_every_statement():
+    engine = scala_engine(FakeInterpreter(start_error="no compiler"))
+    with pytest.raises(RuntimeError):
+        engine.start()
+    with pytest.raises(ScalaStartError, match="no compiler"):
+        engine.bind(SPARK)
+    output = engine.run(0, "1", "g")
+    assert (output["ename"], output["evalue"]) == ("InterpreterError", "Fail to start interpreter")
+    assert "no compiler" in output["traceback"][0]
+
+
+def test_closing_an_unbound_scala_engine_leaves_its_interpreter_alone():
+    interp = FakeInterpreter()
+    engine = scala_engine(interp)
+    engine.start()
+    engine.close()
+    assert not interp.closed
+    engine.bind(SPARK)
+    engine.close()
+    assert interp.closed

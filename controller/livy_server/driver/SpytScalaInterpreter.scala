@@ -57,7 +57,7 @@ class SpytScalaInterpreter(outputDir: String) {
     settings.embeddedDefaults(parent)
     settings.classpath.value = jarsOf(parent).mkString(File.pathSeparator)
     exposeClassesTo(parent) // before the first line: each REPL class must have one defining loader
-    val repl = new IMain(settings, replOut)
+    val repl = new SessionIMain(settings, replOut)
     repl.initializeSynchronous()
     intp = repl
     val compilerReady = System.nanoTime()
@@ -96,15 +96,20 @@ class SpytScalaInterpreter(outputDir: String) {
    *  session exists and are read at first use, after bind()) and spark-shell's imports, in
    *  two compiler runs (IMain.bind would take two per name). The values come from an object
    *  compiled into outputDir, so on executors, where it is never set, they are null. */
-  private def declareSession(repl: IMain): Unit = {
+  private def declareSession(repl: SessionIMain): Unit = {
     val holder = SpytScalaInterpreter.bindingsObject
     if (!repl.compileString(s"object $holder { @volatile var spark: ${classOf[SparkSession].getName} = null; " +
                             "@volatile var sc: org.apache.spark.SparkContext = null }")) {
       throw new IllegalStateException(s"the Scala interpreter failed to start: ${takeOutput()}")
     }
     val imports = SpytScalaInterpreter.shellImports.map(i => s"import $i")
-    quietly(repl.interpret((Seq(s"@transient lazy val spark = $holder.spark",
-      s"@transient lazy val sc = $holder.sc") ++ imports).mkString("\n")))
+    repl.declaring = true
+    try {
+      quietly(repl.interpret((Seq(s"@transient lazy val spark = $holder.spark",
+        s"@transient lazy val sc = $holder.sc") ++ imports).mkString("\n")))
+    } finally {
+      repl.declaring = false
+    }
   }
 
   /** Runs one statement in Spark job group `jobGroup`, line by line as Livy does. */
@@ -204,6 +209,21 @@ class SpytScalaInterpreter(outputDir: String) {
       current = current.getParent
     }
     jars.distinct
+  }
+}
+
+/** IMain records each import with the members it brings, typing a target that is not an object
+ *  (IMain.typeOfExpression) by compiling a line. For `import spark.sql` and `import spark.implicits._`
+ *  those are several nested compiler runs, a third of the interpreter's start. While `declaring`,
+ *  this answers them as those runs end up doing: SparkSession for `spark`, no type for
+ *  `spark.implicits` (so that import records no names, as before). */
+private final class SessionIMain(settings: Settings, out: PrintWriter) extends IMain(settings, out) {
+  @volatile var declaring = false
+
+  override def typeOfExpression(expr: String, silent: Boolean): global.Type = expr match {
+    case "spark" if declaring => global.rootMirror.getRequiredClass(classOf[SparkSession].getName).tpe
+    case "spark.implicits" if declaring => global.NoType
+    case _ => super.typeOfExpression(expr, silent)
   }
 }
 

@@ -67,7 +67,7 @@ class DriverHost:
         self.scala = ScalaEngine(gateway.jvm, spec["class_dir"])
         if spec["kind"] == "spark":
             # The compiler needs no SparkContext: building it overlaps Spark's start.
-            threading.Thread(target=self._start_scala, args=(began,), name="scala-start", daemon=True).start()
+            threading.Thread(target=self._start_scala, name="scala-start", daemon=True).start()
         self.spark = start_spark(gateway)
         if spec["kind"] == "spark":
             self.scala.bind(self.spark)
@@ -84,10 +84,11 @@ class DriverHost:
         self.server.serve_in_background()
         self._write_endpoint(sc)
 
-    def _start_scala(self, began):
+    def _start_scala(self):
+        started = time.monotonic()
         try:
             self.scala.start()
-            LOG.info("Scala compiler ready %.1fs after start", time.monotonic() - began)
+            LOG.info("Scala interpreter built in %.1fs, beside Spark's start", time.monotonic() - started)
         except Exception:  # noqa: BLE001 - bind() raises it again on the start-up thread
             pass
 

@@ -116,6 +116,19 @@ def test_dataset_of_a_case_class(runtime, driver):
         runtime.fail(f"Dataset count: {text!r}")
 
 
+def test_spark_and_sc_are_the_sessions_with_spark_shells_imports(runtime, driver):
+    text = driver.text('println(Seq(sc.applicationId, spark.sparkContext eq sc, sql("select 41 + 1").as[Int].head(),\n'
+                       '  Seq(1).toDF("x").select($"x" + lit(1)).as[Int].head()).mkString(" "))')
+    expect(runtime, "spark, sc, sql, $ and lit", text, f"{driver.endpoint['app_id']} true 42 2\n")
+
+
+def test_spark_session_is_ready_only_once_its_interpreter_is(runtime, driver):
+    log = driver.proc.log_path.read_text(errors="replace")
+    interpreter, ready = log.find("spyt-repl: compiler ready"), log.find("ready: control API")
+    if not 0 <= interpreter < ready:
+        runtime.fail(f"the endpoint was written before the Scala interpreter started ({interpreter}, {ready})")
+
+
 def test_closure_next_to_sc_is_serializable(runtime, driver):
     text = driver.text("val k = 3; val rdd = sc.parallelize(1 to 4)\nrdd.map(_ * k).collect()")
     if "Array(3, 6, 9, 12)" not in text:
@@ -269,8 +282,10 @@ def test_pyspark_session_starts_scala_in_the_background(runtime, drivers):
     expect(runtime, "exit code", d.proc.popen.wait(60), 0)
 
 
-def test_bad_master_fails_the_start(runtime, driver_dir):
-    d = Driver(runtime, driver_dir, "driver-bad-master", "pyspark", "nonsense://x", {})
+@pytest.mark.parametrize("kind", ["pyspark", "spark"])
+def test_bad_master_fails_the_start(runtime, driver_dir, kind):
+    # kind spark: the Scala compiler, started beside Spark, must not keep the driver alive
+    d = Driver(runtime, driver_dir, f"driver-bad-master-{kind}", kind, "nonsense://x", {})
     try:
         code = d.proc.popen.wait(120)
     except Exception:  # noqa: BLE001 - reported below with the logs
