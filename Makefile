@@ -78,6 +78,16 @@ control-plane-up: ## Start a local kube-apiserver, etcd, controller-manager, sch
 control-plane-down: ## Stop the local control plane.
 	hack/control-plane.sh down
 
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz
+fuzz: ## Fuzz every parser of outside input (libFuzzer + ASan/UBSan, clang) FUZZ_SECONDS each; prints executions and coverage.
+	hack/fuzz.sh --seconds $(FUZZ_SECONDS)
+
+.PHONY: fuzz-smoke
+fuzz-smoke: ## A few seconds of fuzzing per target (make test replays the checked-in corpus without libFuzzer).
+	hack/fuzz.sh --seconds 5
+
 .PHONY: format
 format: ## Format the C++ sources with clang-format.
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and the tests need. Idempotent: it only
+# Installs the Debian packages the build and the tests need, and any named on its
+# command line. Idempotent: it only
 # calls apt when something is missing, so a second run costs a dpkg query.
 set -euo pipefail
 
@@ -14,6 +15,8 @@ packages=(
   # against krb5-config.
   libkrb5-dev
 )
+# Extra packages a caller needs (hack/fuzz.sh: clang, for libFuzzer).
+packages+=("$@")
 
 # One dpkg-query for all of them (it exits 1 when some name is unknown to dpkg: still missing).
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null \

@@ -1,6 +1,7 @@
 #include "livy_server/requests.h"
 
 #include <algorithm>
+#include <charconv>
 #include <string_view>
 #include <vector>
 
@@ -88,6 +89,18 @@ void CheckMemory(const std::string& field, const std::string& text, const Driver
   }
 }
 
+// Spark refuses a driver without a positive whole number of cores at submit time;
+// refusing it here gives the client the reason instead of a session in error.
+int PositiveCores(const std::string& field, const std::string& text) {
+  int cores = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, cores);
+  if (text.empty() || ec != std::errc() || ptr != end || cores < 1) {
+    throw BadRequest(field + " '" + text + "' is not a positive whole number of cores");
+  }
+  return cores;
+}
+
 void CheckCores(const std::string& field, int cores, const DriverLimits& limits) {
   if (cores > limits.cores) {
     throw BadRequest(field + " " + std::to_string(cores) + " exceeds the " +
@@ -101,18 +114,16 @@ void CheckCores(const std::string& field, int cores, const DriverLimits& limits)
 // the container holds for it, through the fields or through conf.
 void CheckDriver(const SparkRequest& r, const DriverLimits& limits) {
   if (r.driver_memory) CheckMemory("driverMemory", *r.driver_memory, limits);
-  if (r.driver_cores) CheckCores("driverCores", *r.driver_cores, limits);
+  if (r.driver_cores) {
+    CheckCores("driverCores", PositiveCores("driverCores", std::to_string(*r.driver_cores)),
+               limits);
+  }
   if (auto it = r.conf.find("spark.driver.memory"); it != r.conf.end()) {
     CheckMemory("conf spark.driver.memory", it->second, limits);
   }
   if (auto it = r.conf.find("spark.driver.cores"); it != r.conf.end()) {
-    int cores = 0;
-    try {
-      cores = std::stoi(it->second);
-    } catch (const std::exception&) {
-      throw BadRequest("conf spark.driver.cores '" + it->second + "' is not a number");
-    }
-    CheckCores("conf spark.driver.cores", cores, limits);
+    CheckCores("conf spark.driver.cores", PositiveCores("conf spark.driver.cores", it->second),
+               limits);
   }
 }
 

@@ -71,6 +71,7 @@ class FakeDriver : public livy_server::Driver {
     state_->stopped = true;
     state_->status.phase = livy_server::DriverStatus::Phase::kExited;
     state_->status.exit = "stopped";
+    state_->cv.notify_all();  // a long poll in Updates returns, as a real driver's does
   }
 
  private:

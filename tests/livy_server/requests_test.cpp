@@ -32,6 +32,11 @@ TEST_SUITE("livy_server requests") {
         {R"({"driverCores": 2})", "driverCores 2 exceeds the 1 cores"},
         {R"({"conf": {"spark.driver.memory": "3g"}})", "conf spark.driver.memory 3g exceeds"},
         {R"({"conf": {"spark.driver.cores": "4"}})", "conf spark.driver.cores 4 exceeds"},
+        {R"({"conf": {"spark.driver.cores": "1abc"}})",
+         "conf spark.driver.cores '1abc' is not a positive whole number of cores"},
+        {R"({"conf": {"spark.driver.cores": "0"}})",
+         "conf spark.driver.cores '0' is not a positive whole number of cores"},
+        {R"({"driverCores": 0})", "driverCores '0' is not a positive whole number of cores"},
     };
     for (const auto& c : cases) {
       CAPTURE(c.body);

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Fuzzes the parsers that take outside input (tests/fuzz/*_fuzz.cpp) with libFuzzer,
+# ASan and UBSan, for a bounded time per target, and prints what each run did.
+#
+#   hack/fuzz.sh [--seconds N] [TARGET ...]     (default: 60 s, every target)
+#
+# Builds in build-fuzz/ with clang (-DSPYT_FUZZ=ON). Each target's corpus grows in
+# ~/.cache/spyt-operator/fuzz/<target>/ across runs, seeded from the checked-in corpus
+# (tests/fuzz/corpus/<target>/ and the directories tests/fuzz/CMakeLists.txt lists).
+# An input that breaks a property, crashes, leaks or trips a sanitizer is saved under
+# ~/.cache/spyt-operator/fuzz/findings/; copy it into tests/fuzz/corpus/<target>/ once
+# fixed, so every `make test` replays it. Exits 1 when a run found something.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=60
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+
+hack/install-deps.sh clang
+build=build-fuzz
+cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DSPYT_FUZZ=ON -DSPYT_WERROR=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" --target fuzz_targets -j "$(nproc)"
+
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in "$build"/tests/fuzz/fuzz_*.seeds; do
+    t=$(basename "$f" .seeds); targets+=("${t#fuzz_}")
+  done
+fi
+
+cache="${SPYT_CACHE_DIR:-$HOME/.cache/spyt-operator}/fuzz"
+findings="$cache/findings"
+mkdir -p "$findings"
+found=0
+rows=()
+for t in "${targets[@]}"; do
+  bin="$build/tests/fuzz/fuzz_$t"
+  [ -x "$bin" ] || { echo "hack/fuzz.sh: no target '$t'" >&2; exit 2; }
+  corpus="$cache/$t"
+  mkdir -p "$corpus"
+  read -r -a seeds < "$build/tests/fuzz/fuzz_$t.seeds"
+  log="$cache/$t.log"
+  before=$(ls "$findings" | wc -l)
+  # The first directory is the one libFuzzer writes new inputs to; the seeds are read only.
+  set +e
+  "$bin" -max_total_time="$seconds" -print_final_stats=1 -max_len=8192 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="$findings/$t-" "$corpus" "${seeds[@]}" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' || echo "?")
+  ft=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'ft: [0-9]*' | grep -o '[0-9]*' || echo "?")
+  new=$(( $(ls "$findings" | wc -l) - before ))
+  if [ "$rc" -ne 0 ] || [ "$new" -gt 0 ]; then
+    found=1
+    echo "== $t: exit $rc, $new finding(s) in $findings; the end of $log:"
+    tail -30 "$log"
+  fi
+  rows+=("$(printf '%-14s %6ss %12s %10s/s %6s %6s %8s %4s' "$t" "$seconds" "$execs" "$rate" "$cov" "$ft" "$(ls "$corpus" | wc -l)" "$new")")
+done
+
+printf '\n%-14s %7s %12s %12s %6s %6s %8s %4s\n' target time executions rate cov ft corpus new
+printf '%s\n' "${rows[@]}"
+echo "(cov/ft: libFuzzer's edge coverage and features at the end; corpus: inputs kept in $cache/<target>;"
+echo " new: inputs that broke a property, crashed, leaked or tripped ASan/UBSan, saved in $findings)"
+exit "$found"
