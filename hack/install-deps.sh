@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcpprest-dev libyaml-cpp-dev libboost-program-options-dev
   prometheus-cpp-dev doctest-dev libssl-dev zlib1g-dev
-  clang-format openssl curl jq prometheus hyperfine procps psmisc
+  clang-format openssl curl jq prometheus hyperfine wrk procps psmisc
   # The Livy session driver's Scala interpreter is compiled and packed with the JDK.
   openjdk-17-jdk-headless
   # sparkmagic (the notebook e2e) requires requests-kerberos, whose pykerberos builds

@@ -92,6 +92,10 @@ class FakeDriverFactory : public livy_server::DriverFactory {
     drivers.push_back(state);
     return std::make_unique<FakeDriver>(state);
   }
+  std::size_t started() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return drivers.size();
+  }
   std::shared_ptr<FakeDriverState> driver(std::size_t i) {
     std::lock_guard<std::mutex> lock(mu_);
     return drivers.at(i);
