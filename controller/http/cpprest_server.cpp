@@ -90,24 +90,15 @@ std::string Lower(std::string s) {
   return s;
 }
 
-Request FromCpprest(web::http::http_request& in, std::size_t max_body) {
+// The request without its body; body_too_large when it declares more than max_body.
+Request HeadOf(const web::http::http_request& in, std::size_t max_body) {
   Request out;
   out.method = in.method();
   out.path = in.relative_uri().to_string();
   for (const auto& [name, value] : in.headers()) {
     out.headers[Lower(name)] = value;
   }
-  const auto declared = in.headers().content_length();
-  if (declared > max_body) {
-    out.body_too_large = true;
-    return out;
-  }
-  std::vector<unsigned char> body = in.extract_vector().get();
-  if (body.size() > max_body) {
-    out.body_too_large = true;
-    return out;
-  }
-  out.body.assign(body.begin(), body.end());
+  out.body_too_large = in.headers().content_length() > max_body;
   return out;
 }
 
@@ -199,7 +190,11 @@ class CpprestServer : public Server {
     bound_port_ = port;
   }
 
-  void Dispatch(web::http::http_request& request) {
+  // Runs on cpprest's thread pool and never blocks it on another task of the
+  // pool: the body is read and the reply sent by continuations. (Waiting for them
+  // in place deadlocks once every pool thread waits, as about 40 concurrent
+  // clients made it do.)
+  void Dispatch(web::http::http_request request) {
     Handler handler;
     std::size_t max_body = 0;
     {
@@ -208,24 +203,51 @@ class CpprestServer : public Server {
       handler = it != handlers_.end() ? it->second : others_;
       max_body = max_body_;
     }
+    Request head = HeadOf(request, max_body);
+    if (!handler || head.body_too_large) {
+      Reply(request, Answer(handler, std::move(head)));
+      return;
+    }
+    request.extract_vector().then([request, handler, head = std::move(head),
+                                   max_body](pplx::task<std::vector<unsigned char>> body) mutable {
+      try {
+        const std::vector<unsigned char> bytes = body.get();
+        if (bytes.size() > max_body) {
+          head.body_too_large = true;
+        } else {
+          head.body.assign(bytes.begin(), bytes.end());
+        }
+      } catch (const std::exception&) {
+        return;  // the client went away while sending its body
+      }
+      Reply(request, Answer(handler, std::move(head)));
+    });
+  }
+
+  static Response Answer(const Handler& handler, Request request) {
     Response response;
     if (!handler) {
       response.status = 404;
       response.body = "not found\n";
-    } else {
-      try {
-        response = handler(FromCpprest(request, max_body));
-      } catch (const std::exception& e) {
-        response = Response{};
-        response.status = 500;
-        response.body = std::string("internal error: ") + e.what() + "\n";
-      }
+      return response;
     }
     try {
-      request.reply(ToCpprest(response)).wait();
-    } catch (const std::exception&) {
-      // The client went away before the reply: nothing to do.
+      return handler(request);
+    } catch (const std::exception& e) {
+      response.status = 500;
+      response.body = std::string("internal error: ") + e.what() + "\n";
+      return response;
     }
+  }
+
+  static void Reply(web::http::http_request& request, const Response& response) {
+    request.reply(ToCpprest(response)).then([](pplx::task<void> sent) {
+      try {
+        sent.get();
+      } catch (const std::exception&) {
+        // The client went away before the reply: nothing to do.
+      }
+    });
   }
 
   const Address address_;
