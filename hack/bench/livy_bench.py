@@ -294,17 +294,22 @@ def main():
         bench(local, tmp, args)
         ok = True
     finally:
-        local.stop()
-        for pid in marked_pids(local.marker):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        if ok:  # a failed run keeps its logs for a look
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f"logs kept in {tmp}", file=sys.stderr)
-        print(f"load average at end: {load()}")
+        stop_local(local, tmp, ok)
+
+
+def stop_local(local, tmp, ok):
+    """Stops the cluster and anything it left; removes `tmp` unless the run failed."""
+    local.stop()
+    for pid in marked_pids(local.marker):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if ok:  # a failed run keeps its logs for a look
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"logs kept in {tmp}", file=sys.stderr)
+    print(f"load average at end: {load()}")
 
 
 if __name__ == "__main__":

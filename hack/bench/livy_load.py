@@ -18,7 +18,6 @@ Everything listens on 127.0.0.1 and is stopped at the end."""
 import argparse
 import os
 import re
-import signal
 import socket
 import statistics
 import subprocess
@@ -29,8 +28,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from livy_bench import Client, cluster_spec, livy_server_pid, load, marked_pids, rss_mib, text_of  # noqa: E402
-from livy_bench import Local, wait_for  # noqa: E402
+from livy_bench import Client, Local, cluster_spec, livy_server_pid, load, rss_mib, stop_local, text_of  # noqa: E402
+from livy_bench import wait_for  # noqa: E402
 
 CONNECTIONS = (10, 100, 1000)
 SLOW_CLIENTS = 50
@@ -139,6 +138,7 @@ def main():
     print(f"load average at start: {load()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="spyt-livy-load-"))
     local = Local(tmp)
+    ok = False
     try:
         local.write(cluster_spec(2))
         local.start()
@@ -168,14 +168,9 @@ def main():
         print(f"the running statement finished with its result in {sum(r['statement ok'] for r in runs)}/{len(runs)} "
               f"runs; the next statement ran in {sum(r['next ok'] for r in runs)}/{len(runs)}")
         print(f"server after the runs: RSS {rss_mib(server):.1f} MiB, {threads_of(server)} threads")
-        print(f"load average at end: {load()}")
+        ok = True
     finally:
-        local.stop()
-        for pid in marked_pids(local.marker):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop_local(local, tmp, ok)
 
 
 if __name__ == "__main__":
