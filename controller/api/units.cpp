@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 
 namespace spyt::api {
 namespace {
 
-// Splits "123abc" into 123 and "abc". At most 9 digits, so every product below
-// fits in 64 bits.
+// Splits "123abc" into 123 and "abc". At most 18 digits, so the number fits in
+// 64 bits; the callers check that it times its unit does too. (Nine, as before,
+// refused the MiB form of sizes accepted with a larger unit: "1999999g" is
+// "2047998976m".)
 std::pair<std::uint64_t, std::string_view> SplitNumber(std::string_view text, const char* what) {
   std::size_t i = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
@@ -16,9 +19,9 @@ std::pair<std::uint64_t, std::string_view> SplitNumber(std::string_view text, co
     throw InvalidUnit(std::string(what) + " \"" + std::string(text) +
                       "\" must start with a whole number");
   }
-  if (i > 9) {
+  if (i > 18) {
     throw InvalidUnit(std::string(what) + " \"" + std::string(text) +
-                      "\" has too many digits (at most 9)");
+                      "\" has too many digits (at most 18)");
   }
   return {std::stoull(std::string(text.substr(0, i))), text.substr(i)};
 }
@@ -58,6 +61,11 @@ MemorySize MemorySize::Parse(std::string_view text) {
     throw InvalidUnit("memory size \"" + std::string(text) + "\" is too large");
   }
   std::uint64_t bytes = number << shift;
+  // Spark holds a daemon's or executor's memory as an Int of MiB.
+  if (bytes / kMiB > static_cast<std::uint64_t>(INT32_MAX)) {
+    throw InvalidUnit("memory size \"" + std::string(text) +
+                      "\" is too large: Spark takes at most 2147483647m");
+  }
   if (bytes % kMiB != 0) {
     throw InvalidUnit("memory size \"" + std::string(text) + "\" must be a whole number of MiB");
   }
@@ -80,6 +88,9 @@ Duration Duration::Parse(std::string_view text) {
                        : unit == "h" ? 3600000
                                      : 0;
   if (scale != 0) {
+    if (n > INT64_MAX / scale) {
+      throw InvalidUnit("duration \"" + std::string(text) + "\" is too long");
+    }
     Duration d(n * scale);
     d.text_ = std::string(text);
     return d;

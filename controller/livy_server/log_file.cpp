@@ -40,7 +40,7 @@ LogPage PageOf(const std::vector<std::string>& lines, long from, long size) {
   }
   page.from = from;
   const long start = std::min(from, total);
-  const long until = std::min(total, start + size);
+  const long until = size > total - start ? total : start + size;  // size may be huge
   if (until > start) page.lines.assign(lines.begin() + start, lines.begin() + until);
   return page;
 }

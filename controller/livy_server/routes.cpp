@@ -94,8 +94,10 @@ long QueryInt(const Target& t, const char* name, long fallback) {
 // a negative start counts as 0, the end is not moved.
 template <typename T>
 std::vector<T> Slice(const std::vector<T>& items, long from, long size) {
+  const long n = static_cast<long>(items.size());
   const long lo = std::max(0L, from);
-  const long hi = std::min(static_cast<long>(items.size()), from + size);
+  // from + size saturates: both come from the query string and may be huge.
+  const long hi = size <= 0 ? from : (from > n - size ? n : std::min(n, from + size));
   if (hi <= lo) return {};
   return std::vector<T>(items.begin() + lo, items.begin() + hi);
 }
@@ -237,6 +239,7 @@ http::Response LivyServer::Route(const http::Request& request) {
       o["statements"] = std::move(list);
       return JsonResponse(200, o);
     }
+    if (p.size() == 3) return Message(405, "Method " + m + " is not allowed here");
     const auto sid = ParseId(p[3]);
     if (p.size() == 4 && m == "GET") {
       const Session s = registry_.SessionOrThrow(*id);

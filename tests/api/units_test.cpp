@@ -38,7 +38,7 @@ TEST_SUITE("units") {
 
   TEST_CASE("rejects sizes Spark cannot take") {
     for (const char* bad :
-         {"", "G", "1", "1.5g", "1x", "1kbb", "-1g", "1 g", "1Ei", "1234567890m"}) {
+         {"", "G", "1", "1.5g", "1x", "1kbb", "-1g", "1 g", "1Ei", "2147483648m", "2048t"}) {
       CAPTURE(bad);
       CHECK_THROWS_AS(MemorySize::Parse(bad), InvalidUnit);
     }
@@ -53,6 +53,21 @@ TEST_SUITE("units") {
   TEST_CASE("huge numbers with large units do not overflow") {
     CHECK_THROWS_WITH(MemorySize::Parse("999999999p"), doctest::Contains("too large"));
     CHECK(MemorySize::Parse("999999999m").mib() == 999999999);
+    CHECK_THROWS_WITH(MemorySize::Parse("1234567890123456789m"),
+                      doctest::Contains("too many digits (at most 18)"));
+  }
+
+  TEST_CASE("a size's Spark form parses back to it, up to Spark's 2147483647m (found by fuzzing)") {
+    const MemorySize big = MemorySize::Parse("1999999g");
+    CHECK(big.ToSparkString() == "2047998976m");
+    CHECK(MemorySize::Parse(big.ToSparkString()) == big);
+    CHECK(MemorySize::Parse("2147483647m").mib() == 2147483647);
+    CHECK_THROWS_WITH(MemorySize::Parse("9999999g"), doctest::Contains("Spark takes at most"));
+  }
+
+  TEST_CASE("a duration too long for 64 bits of milliseconds is refused") {
+    CHECK_THROWS_WITH(Duration::Parse("999999999999999999h"), doctest::Contains("is too long"));
+    CHECK(Duration::Parse("999999999999999999ms").millis() == 999999999999999999);
   }
 
   TEST_CASE("durations") {
