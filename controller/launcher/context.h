@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "launcher/flags.h"
+#include "launch_flags/flags.h"
 
 namespace spyt::launcher {
 

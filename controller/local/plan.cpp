@@ -2,6 +2,7 @@
 
 #include "common/hash.h"
 #include "spyt/desired_state.h"
+#include "spyt/pod_flags.h"
 #include "spyt/spark_conf.h"
 
 namespace spyt::local {
@@ -9,77 +10,88 @@ namespace {
 
 constexpr const char* kHost = "127.0.0.1";
 
-std::string Port(int p) { return std::to_string(p); }
+// "master", "worker-<i>", "history-server", "livy": the process's id within its
+// cluster, its directory and its port book keys.
+std::string ProcessName(cluster::Component component, int worker_index) {
+  if (component == cluster::Component::kWorker) return "worker-" + std::to_string(worker_index);
+  return std::string(cluster::ComponentName(component));
+}
+
+std::string EventLogDirectory(const std::string& cluster_dir) {
+  return "file://" + cluster_dir + "/event-log";
+}
+
+ProcessSpec Process(const api::SpytCluster& c, cluster::Component component, int worker_index,
+                    PortBook& ports, const std::string& cluster_dir) {
+  const launcher::Placement placement =
+      LocalPlacement(c, component, worker_index, ports, cluster_dir);
+  const launcher::Flags flags = launcher::ComponentFlags(c, cluster::RoleOf(component), placement);
+  const int probe_port = component == cluster::Component::kWorker ? flags.webui_port : flags.port;
+  return ProcessSpec{c.metadata.name + "/" + ProcessName(component, worker_index), component,
+                     launcher::ToArgs(flags), probe_port, placement.work_dir};
+}
 
 }  // namespace
 
+launcher::Placement LocalPlacement(const api::SpytCluster& c, cluster::Component component,
+                                   int worker_index, PortBook& ports,
+                                   const std::string& cluster_dir) {
+  const std::string key = c.metadata.name + "/";
+  const std::string name = ProcessName(component, worker_index);
+  launcher::Placement p{
+      .host = kHost,
+      .conf_dir = cluster_dir + "/conf",
+      .work_dir = cluster_dir + "/" + name,
+      .master_host = kHost,
+      .master_port = ports.Get(key + "master/rpc"),
+      .log_directory = EventLogDirectory(cluster_dir),
+  };
+  switch (component) {
+    case cluster::Component::kMaster:
+      p.port = p.master_port;
+      p.webui_port = ports.Get(key + "master/webui");
+      p.rest_port = ports.Get(key + "master/rest");
+      break;
+    case cluster::Component::kWorker:
+      p.webui_port = ports.Get(key + name + "/webui");
+      p.worker_port = ports.Get(key + name + "/rpc");
+      break;
+    case cluster::Component::kHistoryServer:
+    case cluster::Component::kLivy:
+      p.port = ports.Get(key + name + "/http");
+      break;
+  }
+  return p;
+}
+
 ClusterPlan PlanCluster(const api::SpytCluster& c, PortBook& ports,
                         const std::string& cluster_dir) {
-  const std::string& name = c.metadata.name;
-  const std::string key = name + "/";
+  const std::string key = c.metadata.name + "/";
   ClusterPlan plan;
   plan.conf_dir = cluster_dir + "/conf";
   auto& a = plan.addresses;
   a.master_rpc = ports.Get(key + "master/rpc");
   a.master_webui = ports.Get(key + "master/webui");
   a.master_rest = ports.Get(key + "master/rest");
-  const std::string master_url = std::string("spark://") + kHost + ":" + Port(a.master_rpc);
-  const std::string event_log = "file://" + cluster_dir + "/event-log";
+  const std::string master_url = launcher::MasterAt(kHost, a.master_rpc).url;
 
-  auto common = [&](std::vector<std::string> args, const std::string& work) {
-    args.insert(args.end(), {"--conf-dir", plan.conf_dir, "--work-dir", work});
-    return args;
-  };
-  std::string dir = cluster_dir + "/master";
-  plan.processes.push_back(
-      {key + "master", cluster::Component::kMaster,
-       common({"master", "--host", kHost, "--port", Port(a.master_rpc), "--webui-port",
-               Port(a.master_webui), "--rest-port", Port(a.master_rest)},
-              dir),
-       a.master_rpc, dir});
-
-  const auto& w = c.spec.workers;
-  for (int i = 0; i < w.replicas; ++i) {
-    std::string id = "worker-" + std::to_string(i);
-    int webui = ports.Get(key + id + "/webui");
-    int rpc = ports.Get(key + id + "/rpc");
-    dir = cluster_dir + "/" + id;
-    plan.processes.push_back(
-        {key + id, cluster::Component::kWorker,
-         common({"worker", "--host", kHost, "--cores", std::to_string(w.cores), "--memory",
-                 w.memory.ToSparkString(), "--webui-port", Port(webui), "--worker-port", Port(rpc),
-                 "--master", master_url},
-                dir),
-         webui, dir});
+  plan.processes.push_back(Process(c, cluster::Component::kMaster, 0, ports, cluster_dir));
+  for (int i = 0; i < c.spec.workers.replicas; ++i) {
+    plan.processes.push_back(Process(c, cluster::Component::kWorker, i, ports, cluster_dir));
   }
   if (c.spec.history_server.enabled) {
-    a.history = ports.Get(key + "history-server/http");
-    dir = cluster_dir + "/history-server";
-    plan.processes.push_back({key + "history-server", cluster::Component::kHistoryServer,
-                              common({"history", "--host", kHost, "--port", Port(a.history),
-                                      "--log-directory", event_log},
-                                     dir),
-                              a.history, dir});
+    plan.processes.push_back(Process(c, cluster::Component::kHistoryServer, 0, ports, cluster_dir));
+    a.history = plan.processes.back().probe_port;
   }
   if (c.spec.livy.enabled) {
-    const auto& l = c.spec.livy;
-    a.livy = ports.Get(key + "livy/http");
-    dir = cluster_dir + "/livy";
-    plan.processes.push_back(
-        {key + "livy", cluster::Component::kLivy,
-         common({"livy", "--host", kHost, "--port", Port(a.livy), "--master", master_url,
-                 "--enable-livy", "--livy-max-sessions", std::to_string(l.max_sessions),
-                 "--livy-driver-cores", std::to_string(l.driver_cores), "--livy-driver-memory",
-                 l.driver_memory.ToSparkString(), "--livy-session-timeout",
-                 l.session_timeout.ToString()},
-                dir),
-         a.livy, dir});
+    plan.processes.push_back(Process(c, cluster::Component::kLivy, 0, ports, cluster_dir));
+    a.livy = plan.processes.back().probe_port;
   }
 
   // The same spark-defaults.conf the pods get, with local addresses.
   auto entries = cluster::SparkDefaults(c, cluster::BuildOptions{});
   entries["spark.master"] = master_url;
-  if (c.spec.history_server.enabled) entries["spark.eventLog.dir"] = event_log;
+  if (c.spec.history_server.enabled) entries["spark.eventLog.dir"] = EventLogDirectory(cluster_dir);
   plan.spark_defaults = cluster::RenderSparkDefaults(c, entries);
   const std::string config_hash = hash::Fnv1a64Hex(plan.spark_defaults);
   for (auto& p : plan.processes) p.config_hash = config_hash;

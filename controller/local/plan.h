@@ -1,8 +1,8 @@
 #pragma once
 
 // What the local runtime runs for a SpytCluster: one spyt-launcher process per
-// master, worker, history server and Livy, with the same roles and SPYT flags the
-// Kubernetes pods run (controller/spyt builds those), placed on 127.0.0.1 with
+// master, worker, history server and Livy, with the flags the Kubernetes pods
+// get (launcher::ComponentFlags decides both) but another placement: 127.0.0.1,
 // ports from the PortBook and directories under the cluster's state directory.
 // Pure apart from the port book.
 
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/types.h"
+#include "launch_flags/component_flags.h"
 #include "local/port_book.h"
 #include "spyt/names.h"
 
@@ -45,6 +46,14 @@ struct ClusterPlan {
   std::string conf_dir;        // where spark-defaults.conf goes
   std::string spark_defaults;  // its text
 };
+
+// Where `component` of `cluster` runs on this machine (for a worker, worker
+// `worker_index`): 127.0.0.1, its ports from `ports` (allocated on first use),
+// <cluster_dir>/conf, its own work directory <cluster_dir>/<process>, and the
+// event log directory file://<cluster_dir>/event-log.
+launcher::Placement LocalPlacement(const api::SpytCluster& cluster, cluster::Component component,
+                                   int worker_index, PortBook& ports,
+                                   const std::string& cluster_dir);
 
 // `cluster_dir` is the cluster's own directory under the state directory.
 ClusterPlan PlanCluster(const api::SpytCluster& cluster, PortBook& ports,

@@ -36,12 +36,13 @@ json::Value WorkloadSpec(const api::SpytCluster& cluster, Component component, i
 
 // --- pod_template.cpp: the pod every component runs.
 
+// The launcher's arguments are not here: PodTemplate derives them from the
+// component (spyt/pod_flags.h), as the local runtime does from its placement.
 struct ContainerSpec {
   Component component;
-  std::vector<std::string> args;  // to the launcher; the first is the role
-  json::Array ports;              // container ports
-  std::string probe_port;         // name of the port the probes check
-  json::Array env;                // component env, after the common env
+  json::Array ports;       // container ports
+  std::string probe_port;  // name of the port the probes check
+  json::Array env;         // component env, after the common env
   api::ResourceRequirements resources;
 };
 

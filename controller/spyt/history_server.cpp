@@ -11,8 +11,6 @@ ContainerSpec HistoryServerContainer(const api::SpytCluster& cluster) {
   const auto& h = cluster.spec.history_server;
   return ContainerSpec{
       .component = Component::kHistoryServer,
-      .args = {"history", "--host", "$(POD_IP)", "--port", std::to_string(h.port),
-               "--log-directory", EventLogDirectory(cluster), "--conf-dir", kConfDir},
       .ports = {ContainerPort("http", h.port)},
       .probe_port = "http",
       .env = {EnvVar("SPARK_DAEMON_MEMORY", DaemonHeap(h.memory).ToSparkString())},

@@ -19,12 +19,6 @@ ContainerSpec LivyContainer(const BuildContext& ctx) {
   // is healthy, and Livy opens its port only once it is initialised.
   return ContainerSpec{
       .component = Component::kLivy,
-      .args = {"livy", "--host", "$(POD_IP)", "--port", std::to_string(l.port), "--master",
-               MasterUrl(ctx.cluster, ctx.options.cluster_domain), "--enable-livy",
-               "--livy-max-sessions", std::to_string(l.max_sessions), "--livy-driver-cores",
-               std::to_string(l.driver_cores), "--livy-driver-memory",
-               l.driver_memory.ToSparkString(), "--livy-session-timeout",
-               l.session_timeout.ToString(), "--conf-dir", kConfDir},
       .ports = {ContainerPort("http", l.port)},
       .probe_port = "http",
       .env = {},

@@ -14,9 +14,6 @@ ContainerSpec MasterContainer(const api::MasterSpec& master) {
   computed.limits = {{"memory", Memory(master.memory)}};
   return ContainerSpec{
       .component = Component::kMaster,
-      .args = {"master", "--host", "$(POD_IP)", "--port", std::to_string(p.rpc), "--webui-port",
-               std::to_string(p.web_ui), "--rest-port", std::to_string(p.rest), "--conf-dir",
-               kConfDir},
       .ports = {ContainerPort("rpc", p.rpc), ContainerPort("webui", p.web_ui),
                 ContainerPort("rest", p.rest)},
       .probe_port = "rpc",

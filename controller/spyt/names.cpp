@@ -1,5 +1,7 @@
 #include "spyt/names.h"
 
+#include "launch_flags/flags.h"
+
 namespace spyt::cluster {
 
 std::string_view ComponentName(Component component) {
@@ -67,8 +69,7 @@ std::string MasterHost(const api::SpytCluster& cluster, std::string_view cluster
 }
 
 std::string MasterUrl(const api::SpytCluster& cluster, std::string_view cluster_domain) {
-  return "spark://" + MasterHost(cluster, cluster_domain) + ":" +
-         std::to_string(cluster.spec.master.ports.rpc);
+  return launcher::MasterAt(MasterHost(cluster, cluster_domain), cluster.spec.master.ports.rpc).url;
 }
 
 std::string DiscoveryPath(const api::SpytCluster& cluster) {

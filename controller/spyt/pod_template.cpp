@@ -1,6 +1,7 @@
 #include "api/codec.h"
 #include "common/json.h"
 #include "spyt/builders.h"
+#include "spyt/pod_flags.h"
 #include "spyt/spark_conf.h"
 
 namespace spyt::cluster::detail {
@@ -65,7 +66,7 @@ std::string Image(const BuildContext& ctx) {
 
 json::Value Container(const BuildContext& ctx, const ContainerSpec& c) {
   json::Array args;
-  for (const auto& arg : c.args) {
+  for (const auto& arg : launcher::ToArgs(PodFlags(ctx.cluster, ctx.options, c.component))) {
     args.push_back(arg);
   }
   json::Array env = CommonEnv(ctx.cluster);

@@ -24,9 +24,6 @@ ContainerSpec WorkerContainer(const BuildContext& ctx) {
       Guaranteed(Cpu(w.cores + w.cores_overhead), w.memory + w.memory_overhead);
   return ContainerSpec{
       .component = Component::kWorker,
-      .args = {"worker", "--host", "$(POD_IP)", "--cores", std::to_string(w.cores), "--memory",
-               w.memory.ToSparkString(), "--webui-port", std::to_string(w.web_ui_port), "--master",
-               MasterUrl(ctx.cluster, ctx.options.cluster_domain), "--conf-dir", kConfDir},
       .ports = {ContainerPort("webui", w.web_ui_port)},
       .probe_port = "webui",
       .env = {EnvVar("SPARK_DAEMON_MEMORY", WorkerDaemonHeap(w).ToSparkString()),

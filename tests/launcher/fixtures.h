@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared by the tests of controller/launcher: the arguments the Kubernetes
+// Shared by the tests of controller/launcher and launch_flags: the arguments the Kubernetes
 // builders pass (tests/spyt/launcher_args_test.cpp, with $(POD_IP) expanded
 // as the kubelet does), a fixed context for golden rendering, a scratch
 // directory, and a guard that keeps the launcher's blocked signals from
@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "launch_flags/flags.h"
 #include "launcher/context.h"
-#include "launcher/flags.h"
 #include "temp_dir.h"
 
 namespace spyt::launcher::testing {

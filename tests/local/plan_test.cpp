@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "launcher/flags.h"
+#include "launch_flags/flags.h"
 #include "spyt/fixtures.h"
 
 namespace spyt::local {

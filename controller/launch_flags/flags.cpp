@@ -1,4 +1,4 @@
-#include "launcher/flags.h"
+#include "launch_flags/flags.h"
 
 #include <boost/program_options.hpp>
 #include <cctype>
@@ -192,6 +192,10 @@ void FillRoleFlags(const po::variables_map& vm, Flags& f) {
 }  // namespace
 
 const char* RoleName(Role role) { return kRoles[static_cast<int>(role)]; }
+
+MasterAddress MasterAt(const std::string& host, int port) {
+  return MasterAddress{"spark://" + host + ":" + std::to_string(port), host, port};
+}
 
 std::string Usage() {
   std::ostringstream out;

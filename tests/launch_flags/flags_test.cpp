@@ -1,4 +1,4 @@
-#include "launcher/flags.h"
+#include "launch_flags/flags.h"
 
 #include <doctest/doctest.h>
 

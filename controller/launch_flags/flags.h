@@ -1,14 +1,17 @@
 #pragma once
 
-// The command line of spyt-launcher, the entrypoint every SPYT container runs:
+// The command line of spyt-launcher, the entrypoint every SPYT process runs:
 //
 //   spyt-launcher ROLE [flags]      ROLE = master | worker | history | livy
 //
-// The role flags are a contract with the Kubernetes builders (controller/spyt,
-// tests/spyt/launcher_args_test.cpp); the rest (--work-dir, --wait-for-master,
-// --spark-home, ...) serve the local runtime and have defaults that fit a
-// container. Parsing is pure: environment defaults are applied later
-// (launcher/context.h).
+// A typed contract between the launcher (controller/launcher parses it) and
+// those who start it: the Kubernetes builders (controller/spyt) and the local
+// runtime (controller/local). Both of those decide a component's flags with
+// ComponentFlags (launch_flags/component_flags.h) and write them with ToArgs;
+// neither spells an argv. ParseFlags(ToArgs(f)) == f for every valid f.
+//
+// Parsing is pure: environment defaults are applied later (launcher/context.h).
+// A leaf module: it depends on api/ only. Every function is pure and thread-safe.
 
 #include <chrono>
 #include <optional>
@@ -40,10 +43,15 @@ class HelpRequested : public std::runtime_error {
 
 // host:port of a spark://HOST:PORT master URL.
 struct MasterAddress {
-  std::string url;  // as given
+  std::string url;  // as given; ToArgs writes it back
   std::string host;
   int port = 0;
+
+  friend bool operator==(const MasterAddress&, const MasterAddress&) = default;
 };
+
+// {"spark://HOST:PORT", HOST, PORT}.
+MasterAddress MasterAt(const std::string& host, int port);
 
 struct Flags {
   Role role = Role::kMaster;
@@ -84,11 +92,20 @@ struct Flags {
   std::string driver_home;  // empty: $SPYT_DRIVER_HOME
   bool csrf_protection = false;
   api::MemorySize max_request_body = api::MemorySize::FromMiB(1);
+
+  friend bool operator==(const Flags&, const Flags&) = default;
 };
 
 // Parses the arguments after the program name. Throws FlagError (naming the
 // flag) for unknown, missing or bad flags and HelpRequested for --help.
 Flags ParseFlags(const std::vector<std::string>& args);
+
+// The arguments after the program name that ParseFlags reads back as `flags`:
+// the role, then its flags in a fixed order (the role's own, then --conf-dir,
+// --work-dir and the rest); a flag at its default value is left out, except
+// the ones a role requires and Livy's SPYT flags, which are always written.
+// Fields of other roles are not written (so, set, they do not read back).
+std::vector<std::string> ToArgs(const Flags& flags);
 
 // The launcher's usage: roles and the flags every role takes.
 std::string Usage();
