@@ -7,29 +7,25 @@
 #include "golden_files.h"
 #include "spyt/discovery.h"
 #include "spyt/fixtures.h"
+#include "spyt/kube_observation.h"
 #include "spyt/status.h"
 
 namespace spyt::cluster {
 namespace {
 
-json::Value Workload(int replicas, int ready, int generation = 1, int observed = 1) {
-  return json::Object{{"metadata", json::Object{{"generation", generation}}},
-                      {"spec", json::Object{{"replicas", replicas}}},
-                      {"status", json::Object{{"readyReplicas", ready},
-                                              {"updatedReplicas", replicas},
-                                              {"observedGeneration", observed}}}};
-}
+using testing::Workload;
 
 struct Scenario {
   std::string example;
   std::string title;
-  ObservedChildren workloads;
+  ChildWorkloads workloads;
 };
 
 std::string Render(const Scenario& s) {
   api::SpytCluster c = testing::LoadExample(s.example);
-  api::SpytClusterStatus st = ComputeStatus(c, s.workloads, "cluster.local", "t1");
-  DesiredObject cm = DiscoveryConfigMap(c, BuildDiscoveryEntries(c, st, "cluster.local"));
+  Observation o = ObserveWorkloads(c, s.workloads, "cluster.local");
+  api::SpytClusterStatus st = ComputeStatus(c, o, "t1");
+  DesiredObject cm = DiscoveryConfigMap(c, BuildDiscoveryEntries(c, st, o.addresses));
   json::Value doc = json::Object{{"status", api::EncodeStatus(st)}, {"discovery", cm.object}};
   return "# examples/" + s.example + ".yaml: " + s.title + "\n" + yaml::Dump(doc);
 }
