@@ -13,6 +13,7 @@
 #include "api/validation.h"
 #include "common/log.h"
 #include "common/yaml.h"
+#include "local/local_observation.h"
 #include "spyt/livy_sessions.h"
 #include "spyt/status.h"
 
@@ -53,35 +54,7 @@ bool Accepts(int port) {
   return ok;
 }
 
-// A workload as the status code reads it (spec.replicas, status.readyReplicas, ...).
-json::Value Workload(int replicas, int ready) {
-  return json::Object{{"metadata", json::Object{{"generation", 1}}},
-                      {"spec", json::Object{{"replicas", replicas}}},
-                      {"status", json::Object{{"observedGeneration", 1},
-                                              {"readyReplicas", ready},
-                                              {"updatedReplicas", replicas}}}};
-}
-
-std::string Local(int port) { return "127.0.0.1:" + std::to_string(port); }
-
 }  // namespace
-
-cluster::DiscoveryEntries LocalDiscoveryEntries(const api::SpytCluster& c,
-                                                const api::SpytClusterStatus& st,
-                                                const LocalAddresses& a) {
-  auto ready = [&](const char* type) { return cluster::IsConditionTrue(st.conditions, type); };
-  cluster::DiscoveryEntries e;
-  e["version"] = c.spec.spyt_version;
-  e["discovery_path"] = cluster::DiscoveryPath(c);
-  if (ready(api::condition::kMasterReady)) {
-    e["spark_address"] = Local(a.master_rpc);
-    e["webui"] = Local(a.master_webui);
-    e["rest"] = Local(a.master_rest);
-  }
-  if (a.history != 0 && ready(api::condition::kHistoryServerReady)) e["shs"] = Local(a.history);
-  if (a.livy != 0 && ready(api::condition::kLivyReady)) e["livy"] = Local(a.livy);
-  return e;
-}
 
 void WriteDiscoveryDirectory(const std::string& dir, const cluster::DiscoveryEntries& entries) {
   fs::path root = fs::path(dir) / "discovery";
@@ -164,43 +137,27 @@ LocalRuntime::Manifests LocalRuntime::ReadManifests() const {
   return out;
 }
 
+std::string LocalRuntime::DiscoveryDir(const std::string& name) const {
+  return (fs::path(options_.state_dir) / "discovery" / name).string();
+}
+
 void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
   const auto& c = k.cluster;
   std::string now = runtime::FormatRfc3339(clock_.WallNow());
-  auto count_ready = [&](cluster::Component comp) {
-    int ready = 0;
-    for (const auto& p : k.plan.processes) {
-      if (p.component != comp) continue;
-      auto it = supervisor_.processes().find(p.id);
-      if (it != supervisor_.processes().end() && it->second.pid != 0 && Accepts(p.probe_port))
-        ++ready;
-    }
-    return ready;
+  auto serving = [&](const ProcessSpec& p) {
+    auto it = supervisor_.processes().find(p.id);
+    return it != supervisor_.processes().end() && it->second.pid != 0 && Accepts(p.probe_port);
   };
-  cluster::ObservedChildren observed{
-      Workload(1, count_ready(cluster::Component::kMaster)),
-      Workload(c.spec.workers.replicas, count_ready(cluster::Component::kWorker)), std::nullopt,
-      std::nullopt};
-  if (c.spec.history_server.enabled)
-    observed.history_server = Workload(1, count_ready(cluster::Component::kHistoryServer));
-  if (c.spec.livy.enabled) observed.livy = Workload(1, count_ready(cluster::Component::kLivy));
+  cluster::Observation observed =
+      ObserveProcesses(c, k.plan, serving, DiscoveryDir(c.metadata.name));
+  observed.livy_polls = livy_.get();
   api::SpytCluster with_status = c;
   with_status.status = k.status;
-  api::SpytClusterStatus st = cluster::ComputeStatus(with_status, observed, "local", now);
-  cluster::SetLivyCondition(st, c, livy_.get(), now);
+  api::SpytClusterStatus st = cluster::ComputeStatus(with_status, observed, now);
   if (!errors.empty()) {
     with_status.status = st;
     st = cluster::InvalidSpecStatus(with_status, errors, now);
   }
-  const auto& a = k.plan.addresses;
-  st.endpoints.master = "spark://" + Local(a.master_rpc);
-  st.endpoints.web_ui = "http://" + Local(a.master_webui);
-  st.endpoints.rest = Local(a.master_rest);
-  st.endpoints.history_server =
-      a.history ? std::optional<std::string>("http://" + Local(a.history)) : std::nullopt;
-  st.endpoints.livy = a.livy ? std::optional<std::string>("http://" + Local(a.livy)) : std::nullopt;
-  st.discovery.config_map.reset();
-  st.discovery.path = (fs::path(options_.state_dir) / "discovery" / c.metadata.name).string();
   if (cluster::StatusChanged(k.status, st)) {
     auto is_ready = [](const api::SpytClusterStatus& s) {
       return cluster::IsConditionTrue(s.conditions, api::condition::kReady);
@@ -229,11 +186,10 @@ void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
                {"workers", st.workers.summary}});
   }
   if (observer_ != nullptr) observer_->ClusterObserved(c, k.status);
-  auto entries = LocalDiscoveryEntries(c, st, a);
+  auto entries = cluster::BuildDiscoveryEntries(c, st, observed.addresses);
   if (entries != k.discovery) {
     k.discovery = entries;
-    WriteDiscoveryDirectory((fs::path(options_.state_dir) / "discovery" / c.metadata.name).string(),
-                            entries);
+    WriteDiscoveryDirectory(DiscoveryDir(c.metadata.name), entries);
   }
 }
 
@@ -242,7 +198,7 @@ void LocalRuntime::Forget(const std::string& name) {
   clusters_.erase(name);
   ports_.Release(name + "/");
   if (observer_ != nullptr) observer_->ClusterGone("local", name);
-  fs::remove_all(fs::path(options_.state_dir) / "discovery" / name);
+  fs::remove_all(DiscoveryDir(name));
   fs::remove(fs::path(ClusterDir(name)) / "status.yaml");
 }
 

@@ -4,8 +4,9 @@
 // `kubectl apply` takes; a GitOps checkout works) become supervised launcher
 // processes. Each pass of the loop is level-triggered: read every manifest,
 // plan every valid cluster (local/plan.h), let the supervisor converge, probe
-// ports for readiness, then write each cluster's status (the same conditions as
-// on Kubernetes, spyt/status.h) and its discovery records in SPYT's layout:
+// ports for readiness (local/local_observation.h), then write each cluster's
+// status (spyt/status.h: the same conditions as on Kubernetes, counting
+// processes) and its discovery records (spyt/discovery.h) in SPYT's layout:
 //   <state>/clusters/<name>/status.yaml
 //   <state>/discovery/<name>/discovery/<entry>/<value>/
 // While Livy is Ready it is polled (livy/monitor.h) and the answer becomes the
@@ -80,6 +81,7 @@ class LocalRuntime {
   void UpdateStatus(Known& k, const api::FieldErrors& errors);
   void Forget(const std::string& name);
   std::string ClusterDir(const std::string& name) const;
+  std::string DiscoveryDir(const std::string& name) const;
 
   runtime::Clock& clock_;
   LocalOptions options_;
@@ -93,10 +95,6 @@ class LocalRuntime {
   std::vector<livy::Target> livy_targets_;  // from the last pass, for the monitor's thread
 };
 
-// The entries of a locally running cluster: 127.0.0.1 addresses of ready components.
-cluster::DiscoveryEntries LocalDiscoveryEntries(const api::SpytCluster& cluster,
-                                                const api::SpytClusterStatus& status,
-                                                const LocalAddresses& addresses);
 // Writes entries as directories <dir>/discovery/<entry>/<value>/, replacing what was there.
 void WriteDiscoveryDirectory(const std::string& dir, const cluster::DiscoveryEntries& entries);
 // Reads them back (for `spyt-operator discovery --local`).

@@ -92,7 +92,7 @@ ClusterPlan PlanCluster(const api::SpytCluster& c, PortBook& ports,
   auto entries = cluster::SparkDefaults(c, cluster::BuildOptions{});
   entries["spark.master"] = master_url;
   if (c.spec.history_server.enabled) entries["spark.eventLog.dir"] = EventLogDirectory(cluster_dir);
-  plan.spark_defaults = cluster::RenderSparkDefaults(c, entries);
+  plan.spark_defaults = cluster::RenderClusterSparkDefaults(c, entries);
   const std::string config_hash = hash::Fnv1a64Hex(plan.spark_defaults);
   for (auto& p : plan.processes) p.config_hash = config_hash;
   return plan;

@@ -22,7 +22,7 @@ void AddDeploymentAndService(std::vector<ChildRef>& out, const std::string& name
 }  // namespace
 
 DesiredState BuildDesiredState(const api::SpytCluster& cluster, const BuildOptions& options) {
-  const std::string conf = RenderSparkDefaults(cluster, SparkDefaults(cluster, options));
+  const std::string conf = RenderClusterSparkDefaults(cluster, SparkDefaults(cluster, options));
   DesiredState state;
   state.config_hash = hash::Fnv1a64Hex(conf);
   state.objects.push_back(SparkConfConfigMap(cluster, conf));

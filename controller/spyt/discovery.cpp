@@ -6,37 +6,23 @@
 #include "spyt/status.h"
 
 namespace spyt::cluster {
-namespace {
-
-std::string HostPort(const api::SpytCluster& c, Component comp, const std::string& domain,
-                     int port) {
-  return ChildName(c, comp) + "." + c.metadata.namespace_ + ".svc." + domain + ":" +
-         std::to_string(port);
-}
-
-}  // namespace
-
 DiscoveryEntries BuildDiscoveryEntries(const api::SpytCluster& c, const api::SpytClusterStatus& st,
-                                       const std::string& domain) {
+                                       const Addresses& a) {
   DiscoveryEntries e;
   e["version"] = c.spec.spyt_version;
   e["discovery_path"] = DiscoveryPath(c);
   json::Object conf;
   for (const auto& [k, v] : c.spec.spark_conf) conf.emplace(k, v);
   e["conf"] = json::Dump(json::Value(json::Object{{"spark_conf", json::Value(std::move(conf))}}));
-  const auto& ports = c.spec.master.ports;
   if (IsConditionTrue(st.conditions, api::condition::kMasterReady)) {
-    e["spark_address"] = HostPort(c, Component::kMaster, domain, ports.rpc);
-    e["webui"] = HostPort(c, Component::kMaster, domain, ports.web_ui);
-    e["rest"] = HostPort(c, Component::kMaster, domain, ports.rest);
+    e["spark_address"] = a.master_rpc;
+    e["webui"] = a.master_web_ui;
+    e["rest"] = a.master_rest;
   }
-  if (c.spec.history_server.enabled &&
-      IsConditionTrue(st.conditions, api::condition::kHistoryServerReady)) {
-    e["shs"] = HostPort(c, Component::kHistoryServer, domain, c.spec.history_server.port);
+  if (a.history_server && IsConditionTrue(st.conditions, api::condition::kHistoryServerReady)) {
+    e["shs"] = *a.history_server;
   }
-  if (c.spec.livy.enabled && IsConditionTrue(st.conditions, api::condition::kLivyReady)) {
-    e["livy"] = HostPort(c, Component::kLivy, domain, c.spec.livy.port);
-  }
+  if (a.livy && IsConditionTrue(st.conditions, api::condition::kLivyReady)) e["livy"] = *a.livy;
   return e;
 }
 

@@ -6,12 +6,14 @@
 // same entries as the keys of the ConfigMap <cluster>-discovery, and the local
 // runtime as directories. An entry appears once its component is Ready and goes
 // away when it is not, so a client never gets an address that does not answer.
+// Pure functions; the addresses are the platform's (spyt/observation.h).
 
 #include <map>
 #include <string>
 
 #include "api/types.h"
 #include "spyt/desired_state.h"
+#include "spyt/observation.h"
 
 namespace spyt::cluster {
 
@@ -20,7 +22,7 @@ using DiscoveryEntries = std::map<std::string, std::string>;
 
 DiscoveryEntries BuildDiscoveryEntries(const api::SpytCluster& cluster,
                                        const api::SpytClusterStatus& status,
-                                       const std::string& cluster_domain);
+                                       const Addresses& addresses);
 
 // The <cluster>-discovery ConfigMap holding the entries, owned by the cluster.
 DesiredObject DiscoveryConfigMap(const api::SpytCluster& cluster, const DiscoveryEntries& entries);

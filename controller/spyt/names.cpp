@@ -63,9 +63,14 @@ std::string WorkerSelector(const api::SpytCluster& cluster) {
   return out;
 }
 
-std::string MasterHost(const api::SpytCluster& cluster, std::string_view cluster_domain) {
-  return ChildName(cluster, Component::kMaster) + "." + cluster.metadata.namespace_ + ".svc." +
+std::string ServiceHost(const api::SpytCluster& cluster, Component component,
+                        std::string_view cluster_domain) {
+  return ChildName(cluster, component) + "." + cluster.metadata.namespace_ + ".svc." +
          std::string(cluster_domain);
+}
+
+std::string MasterHost(const api::SpytCluster& cluster, std::string_view cluster_domain) {
+  return ServiceHost(cluster, Component::kMaster, cluster_domain);
 }
 
 std::string MasterUrl(const api::SpytCluster& cluster, std::string_view cluster_domain) {

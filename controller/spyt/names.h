@@ -57,7 +57,10 @@ Labels SelectorLabels(const api::SpytCluster& cluster, Component component);
 // "app.kubernetes.io/component=worker,app.kubernetes.io/instance=<c>,app.kubernetes.io/name=spyt".
 std::string WorkerSelector(const api::SpytCluster& cluster);
 
-// "<cluster>-master.<namespace>.svc.<domain>": the master Service's DNS name.
+// "<ChildName>.<namespace>.svc.<domain>": the DNS name of a component's Service.
+std::string ServiceHost(const api::SpytCluster& cluster, Component component,
+                        std::string_view cluster_domain);
+// ServiceHost of the master.
 std::string MasterHost(const api::SpytCluster& cluster, std::string_view cluster_domain);
 // "spark://<MasterHost>:<rpc port>".
 std::string MasterUrl(const api::SpytCluster& cluster, std::string_view cluster_domain);

@@ -5,7 +5,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "spyt/discovery.h"
-#include "spyt/livy_sessions.h"
+#include "spyt/kube_observation.h"
 #include "spyt/names.h"
 #include "spyt/status.h"
 
@@ -134,19 +134,12 @@ runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
     if (observer_ != nullptr) observer_->ChildDeleted(child.resource.kind);
   }
 
-  ObservedChildren observed{
-      cache_.Get(kube::resources::kStatefulSets, request.ns,
-                 ChildName(cluster, Component::kMaster)),
-      cache_.Get(kube::resources::kStatefulSets, request.ns,
-                 ChildName(cluster, Component::kWorker)),
-      cache_.Get(kube::resources::kDeployments, request.ns,
-                 ChildName(cluster, Component::kHistoryServer)),
-      cache_.Get(kube::resources::kDeployments, request.ns, ChildName(cluster, Component::kLivy)),
-  };
-  api::SpytClusterStatus status = ComputeStatus(cluster, observed, options_.cluster_domain, now);
-  SetLivyCondition(status, cluster, livy_, now);
+  Observation observed =
+      ObserveWorkloads(cluster, ReadChildren(cache_, cluster), options_.cluster_domain);
+  observed.livy_polls = livy_;
+  api::SpytClusterStatus status = ComputeStatus(cluster, observed, now);
   ApplyChild(
-      DiscoveryConfigMap(cluster, BuildDiscoveryEntries(cluster, status, options_.cluster_domain)),
+      DiscoveryConfigMap(cluster, BuildDiscoveryEntries(cluster, status, observed.addresses)),
       request.ns);
   WriteStatus(*live, cluster.status, status);
   if (observer_ != nullptr) observer_->ClusterObserved(cluster, status);

@@ -66,8 +66,8 @@ std::map<std::string, std::string> SparkDefaults(const api::SpytCluster& cluster
   return entries;
 }
 
-std::string RenderSparkDefaults(const api::SpytCluster& cluster,
-                                const std::map<std::string, std::string>& entries) {
+std::string RenderClusterSparkDefaults(const api::SpytCluster& cluster,
+                                       const std::map<std::string, std::string>& entries) {
   std::string text = "# Written by spyt-operator for SpytCluster " + cluster.metadata.namespace_ +
                      "/" + cluster.metadata.name + "; edit spec.sparkConf instead of this file.\n";
   for (const auto& [key, value] : entries) {

@@ -21,11 +21,13 @@ inline constexpr const char* kSparkDefaultsKey = "spark-defaults.conf";
 std::map<std::string, std::string> SparkDefaults(const api::SpytCluster& cluster,
                                                  const BuildOptions& options);
 
-// The file text: a comment naming the owner, then one "key value" line per
-// entry in key order, escaped as java.util.Properties (which Spark loads it
-// with) reads it back.
-std::string RenderSparkDefaults(const api::SpytCluster& cluster,
-                                const std::map<std::string, std::string>& entries);
+// The cluster-wide file text the operator writes (the spark-conf ConfigMap, and
+// the local runtime's conf directory): a comment naming the owner, then one
+// "key value" line per entry in key order, escaped as java.util.Properties
+// (which Spark loads it with) reads it back. Not the per-role file spyt-launcher
+// renders from it at start (launcher/config.h).
+std::string RenderClusterSparkDefaults(const api::SpytCluster& cluster,
+                                       const std::map<std::string, std::string>& entries);
 
 // The <cluster>-spark-conf ConfigMap holding `text` under kSparkDefaultsKey.
 DesiredObject SparkConfConfigMap(const api::SpytCluster& cluster, const std::string& text);

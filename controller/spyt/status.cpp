@@ -2,23 +2,11 @@
 
 #include <algorithm>
 
+#include "spyt/livy_sessions.h"
 #include "spyt/names.h"
 
 namespace spyt::cluster {
 namespace {
-
-WorkloadReadiness ReadWorkload(const std::optional<json::Value>& w, const char* updated_field) {
-  WorkloadReadiness r;
-  if (!w) return r;
-  r.exists = true;
-  r.desired = static_cast<int>(json::IntAt(*w, {"spec", "replicas"}, 1));
-  r.ready = static_cast<int>(json::IntAt(*w, {"status", "readyReplicas"}, 0));
-  auto generation = json::IntAt(*w, {"metadata", "generation"}, 0);
-  auto observed = json::IntAt(*w, {"status", "observedGeneration"}, 0);
-  auto updated = json::IntAt(*w, {"status", updated_field}, 0);
-  r.rolled_out = observed >= generation && updated >= r.desired;
-  return r;
-}
 
 api::Condition Make(const std::string& type, bool ok, const std::string& reason,
                     const std::string& message, std::int64_t generation, const std::string& now) {
@@ -27,32 +15,26 @@ api::Condition Make(const std::string& type, bool ok, const std::string& reason,
 
 // A component's condition: Ready / NotReady / NotCreated / Disabled.
 api::Condition ComponentCondition(const std::string& type, const std::string& what, bool enabled,
-                                  const WorkloadReadiness& r, std::int64_t generation,
-                                  const std::string& now) {
+                                  const ComponentObservation& r, const std::string& noun,
+                                  std::int64_t generation, const std::string& now) {
   if (!enabled)
     return Make(type, false, "Disabled", what + ": disabled in the spec", generation, now);
   if (!r.exists)
     return Make(type, false, "NotCreated", what + ": not created yet", generation, now);
-  std::string counts = std::to_string(r.ready) + "/" + std::to_string(r.desired) + " pods ready";
+  std::string counts =
+      std::to_string(r.ready) + "/" + std::to_string(r.desired) + " " + noun + " ready";
   if (r.Ready()) return Make(type, true, "Ready", what + ": " + counts, generation, now);
   if (!r.rolled_out)
     return Make(type, false, "RollingOut", what + ": rolling out, " + counts, generation, now);
   return Make(type, false, "NotReady", what + ": " + counts, generation, now);
 }
 
-std::string Host(const api::SpytCluster& c, Component comp, const std::string& domain) {
-  return ChildName(c, comp) + "." + c.metadata.namespace_ + ".svc." + domain;
+std::optional<std::string> Url(const char* scheme, const std::optional<std::string>& address) {
+  if (!address) return std::nullopt;
+  return scheme + *address;
 }
 
 }  // namespace
-
-WorkloadReadiness ReadStatefulSet(const std::optional<json::Value>& sts) {
-  return ReadWorkload(sts, "updatedReplicas");
-}
-
-WorkloadReadiness ReadDeployment(const std::optional<json::Value>& deploy) {
-  return ReadWorkload(deploy, "updatedReplicas");
-}
 
 const api::Condition* FindCondition(const std::vector<api::Condition>& conditions,
                                     const std::string& type) {
@@ -77,34 +59,28 @@ void SetCondition(std::vector<api::Condition>& conditions, api::Condition condit
   *it = std::move(condition);
 }
 
-api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const ObservedChildren& observed,
-                                     const std::string& domain, const std::string& now) {
+api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const Observation& o,
+                                     const std::string& now) {
   api::SpytClusterStatus st = c.status;
   const auto gen = c.metadata.generation;
   st.observed_generation = gen;
-  auto master = ReadStatefulSet(observed.master);
-  auto workers = ReadStatefulSet(observed.workers);
-  auto history = ReadDeployment(observed.history_server);
-  auto livy = ReadDeployment(observed.livy);
-  // The spec is the truth for the desired worker count even before the StatefulSet catches up.
-  workers.desired = c.spec.workers.replicas;
   const bool history_on = c.spec.history_server.enabled;
   const bool livy_on = c.spec.livy.enabled;
-
-  SetCondition(st.conditions,
-               ComponentCondition(api::condition::kMasterReady, "master", true, master, gen, now));
-  SetCondition(st.conditions, ComponentCondition(api::condition::kWorkersReady, "workers", true,
-                                                 workers, gen, now));
-  SetCondition(st.conditions, ComponentCondition(api::condition::kHistoryServerReady,
-                                                 "history server", history_on, history, gen, now));
-  SetCondition(st.conditions,
-               ComponentCondition(api::condition::kLivyReady, "Livy", livy_on, livy, gen, now));
+  auto component = [&](const char* type, const char* what, bool enabled,
+                       const ComponentObservation& r) {
+    SetCondition(st.conditions,
+                 ComponentCondition(type, what, enabled, r, o.replica_noun, gen, now));
+  };
+  component(api::condition::kMasterReady, "master", true, o.master);
+  component(api::condition::kWorkersReady, "workers", true, o.workers);
+  component(api::condition::kHistoryServerReady, "history server", history_on, o.history_server);
+  component(api::condition::kLivyReady, "Livy", livy_on, o.livy);
 
   std::vector<std::string> waiting;
-  if (!master.Ready()) waiting.push_back("master");
-  if (!workers.Ready()) waiting.push_back("workers");
-  if (history_on && !history.Ready()) waiting.push_back("history server");
-  if (livy_on && !livy.Ready()) waiting.push_back("livy");
+  if (!o.master.Ready()) waiting.push_back("master");
+  if (!o.workers.Ready()) waiting.push_back("workers");
+  if (history_on && !o.history_server.Ready()) waiting.push_back("history server");
+  if (livy_on && !o.livy.Ready()) waiting.push_back("livy");
   std::string list;
   for (const auto& w : waiting) list += (list.empty() ? "" : ", ") + w;
   bool ready = waiting.empty();
@@ -119,29 +95,20 @@ api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const ObservedCh
                Make(api::condition::kDegraded, false, "AsExpected", "the spec is valid", gen, now));
   SetCondition(st.conditions, Make(api::condition::kStalled, false, "AsExpected",
                                    "the operator can make progress", gen, now));
+  SetLivyCondition(st, c, o.livy_polls, now);
 
   st.workers.desired = c.spec.workers.replicas;
-  st.workers.ready = std::min(workers.exists ? workers.ready : 0, c.spec.workers.replicas);
+  st.workers.ready = std::min(o.workers.exists ? o.workers.ready : 0, c.spec.workers.replicas);
   st.workers.summary = std::to_string(st.workers.ready) + "/" + std::to_string(st.workers.desired);
   st.selector = WorkerSelector(c);
 
-  const auto& ports = c.spec.master.ports;
-  std::string master_host = Host(c, Component::kMaster, domain);
-  st.endpoints.master = "spark://" + master_host + ":" + std::to_string(ports.rpc);
-  st.endpoints.web_ui = "http://" + master_host + ":" + std::to_string(ports.web_ui);
-  st.endpoints.rest = master_host + ":" + std::to_string(ports.rest);
-  st.endpoints.history_server.reset();
-  if (history_on) {
-    st.endpoints.history_server = "http://" + Host(c, Component::kHistoryServer, domain) + ":" +
-                                  std::to_string(c.spec.history_server.port);
-  }
-  st.endpoints.livy.reset();
-  if (livy_on) {
-    st.endpoints.livy =
-        "http://" + Host(c, Component::kLivy, domain) + ":" + std::to_string(c.spec.livy.port);
-  }
-  st.discovery.path = DiscoveryPath(c);
-  st.discovery.config_map = DiscoveryName(c);
+  const Addresses& a = o.addresses;
+  st.endpoints.master = "spark://" + a.master_rpc;
+  st.endpoints.web_ui = "http://" + a.master_web_ui;
+  st.endpoints.rest = a.master_rest;
+  st.endpoints.history_server = Url("http://", a.history_server);
+  st.endpoints.livy = Url("http://", a.livy);
+  st.discovery = o.discovery;
   return st;
 }
 

@@ -1,38 +1,20 @@
 #pragma once
 
-// Status of a SpytCluster computed from what the cache shows of its children.
-// Pure: the reconciler passes the observed objects and the time. Conditions keep
+// Status of a SpytCluster computed from what its platform has of it
+// (spyt/observation.h: Kubernetes workloads, or local processes). Pure: the
+// caller passes the observation and the time. Every condition, the worker
+// counts and the endpoints are decided here, for both platforms. Conditions keep
 // their lastTransitionTime unless their status flips; the message sizes are
 // bounded so the status stays far below etcd's object limit.
 
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "api/field_error.h"
 #include "api/types.h"
-#include "common/json.h"
+#include "spyt/observation.h"
 
 namespace spyt::cluster {
-
-struct ObservedChildren {
-  std::optional<json::Value> master;          // StatefulSet
-  std::optional<json::Value> workers;         // StatefulSet
-  std::optional<json::Value> history_server;  // Deployment
-  std::optional<json::Value> livy;            // Deployment
-};
-
-// Readiness of one workload: ready replicas, and whether the workload controller
-// has observed its latest spec.
-struct WorkloadReadiness {
-  bool exists = false;
-  int desired = 0;
-  int ready = 0;
-  bool rolled_out = false;  // observedGeneration caught up and all replicas updated
-  bool Ready() const { return exists && rolled_out && ready >= desired; }
-};
-
-WorkloadReadiness ReadStatefulSet(const std::optional<json::Value>& sts);
-WorkloadReadiness ReadDeployment(const std::optional<json::Value>& deploy);
 
 // Sets `condition` in `conditions`, keeping the old lastTransitionTime when the
 // status did not change.
@@ -42,9 +24,12 @@ const api::Condition* FindCondition(const std::vector<api::Condition>& condition
 // True when the condition is present with status "True".
 bool IsConditionTrue(const std::vector<api::Condition>& conditions, const std::string& type);
 
+// The status of a valid cluster, starting from cluster.status: one condition per
+// component ("workers: 1/2 pods ready"), Ready, Reconciling, Degraded, Stalled
+// and LivyResponding; the workers' counts; the endpoints (URLs of the observed
+// addresses) and where discovery is published.
 api::SpytClusterStatus ComputeStatus(const api::SpytCluster& cluster,
-                                     const ObservedChildren& observed,
-                                     const std::string& cluster_domain, const std::string& now);
+                                     const Observation& observation, const std::string& now);
 
 // The status of a cluster whose spec fails semantic validation: Degraded with
 // reason InvalidSpec, everything else left as it was.

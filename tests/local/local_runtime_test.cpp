@@ -57,6 +57,19 @@ TEST_SUITE("local runtime") {
     h.rt->RunOnce();
     CHECK(h.runner.signals.size() == 4);
   }
+
+  TEST_CASE("the status counts processes, on 127.0.0.1, with discovery in the state directory") {
+    Harness h;
+    h.rt->RunOnce();  // nothing listens on the planned ports: no process serves
+    const std::string status =
+        spyt::testing::ReadText(h.dir.path() / "state" / "clusters" / "local" / "status.yaml");
+    CHECK(status.find("workers: 0/2 processes ready") != std::string::npos);
+    CHECK(status.find("pods") == std::string::npos);
+    CHECK(status.find("spark://127.0.0.1:") != std::string::npos);
+    CHECK(status.find((h.dir.path() / "state" / "discovery" / "local").string()) !=
+          std::string::npos);
+    CHECK(status.find("configMap") == std::string::npos);
+  }
 }
 
 }  // namespace spyt::local

@@ -25,6 +25,17 @@ inline api::SpytCluster LoadExample(const std::string& name) {
   return cluster;
 }
 
+// A StatefulSet or Deployment as its controller reports it: `ready` of `replicas`
+// ready, every replica updated, status.observedGeneration `observed` of
+// metadata.generation `generation`.
+inline json::Value Workload(int replicas, int ready, int generation = 1, int observed = 1) {
+  return json::Object{{"metadata", json::Object{{"generation", generation}}},
+                      {"spec", json::Object{{"replicas", replicas}}},
+                      {"status", json::Object{{"readyReplicas", ready},
+                                              {"updatedReplicas", replicas},
+                                              {"observedGeneration", observed}}}};
+}
+
 inline DesiredState Build(const api::SpytCluster& cluster) {
   return BuildDesiredState(cluster, BuildOptions{});
 }

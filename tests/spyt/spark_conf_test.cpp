@@ -36,7 +36,8 @@ TEST_SUITE("spark conf") {
   }
 
   TEST_CASE("the file has one line per entry in key order after a header comment") {
-    const auto text = RenderSparkDefaults(LoadExample("minimal"), {{"b.key", "2"}, {"a.key", "1"}});
+    const auto text =
+        RenderClusterSparkDefaults(LoadExample("minimal"), {{"b.key", "2"}, {"a.key", "1"}});
     CHECK(text ==
           "# Written by spyt-operator for SpytCluster default/minimal; edit spec.sparkConf "
           "instead of this file.\n"
@@ -45,8 +46,8 @@ TEST_SUITE("spark conf") {
   }
 
   TEST_CASE("keys and values are escaped as java.util.Properties reads them") {
-    const auto text = RenderSparkDefaults(LoadExample("minimal"),
-                                          {{"k", "C:\\dir\nnext"}, {"odd key=x", " lead=ok #1"}});
+    const auto text = RenderClusterSparkDefaults(
+        LoadExample("minimal"), {{"k", "C:\\dir\nnext"}, {"odd key=x", " lead=ok #1"}});
     CHECK(text.find("k C:\\\\dir\\nnext\n") != std::string::npos);
     CHECK(text.find("odd\\ key\\=x \\ lead=ok #1\n") != std::string::npos);
   }
