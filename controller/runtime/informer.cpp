@@ -134,6 +134,10 @@ void Informer::Run() {
         rv = ListAndReplace();
         need_list = false;
         if (!synced_.exchange(true)) {
+          {
+            std::lock_guard lock(mutex_);  // so a waiter between its check and its wait hears it
+          }
+          cv_.notify_all();
           log::Info("informer synced",
                     {{"resource", Describe()}, {"objects", std::to_string(store_.Size())}});
         }
@@ -173,11 +177,12 @@ void Informer::Stop() {
 }
 
 bool Informer::WaitForSync(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!synced_ && !stopped_ && std::chrono::steady_clock::now() < deadline) {
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::milliseconds(20));
-  }
+  return WaitUntilSynced(clock_.Now() + timeout);
+}
+
+bool Informer::WaitUntilSynced(Clock::TimePoint deadline) {
+  std::unique_lock lock(mutex_);
+  clock_.WaitUntil(cv_, lock, deadline, [this] { return synced_.load() || stopped_.load(); });
   return synced_;
 }
 
