@@ -101,6 +101,7 @@ std::string Informer::WatchFrom(std::string resource_version) {
     lock.lock();
     watch_ = std::move(watch);
     if (stopped_) watch_->Stop();
+    cv_.notify_all();  // WaitUntilSynced: listed and watching
   }
   while (!stopped_) {
     std::optional<kube::WatchEvent> event = watch_->Next();
@@ -134,10 +135,6 @@ void Informer::Run() {
         rv = ListAndReplace();
         need_list = false;
         if (!synced_.exchange(true)) {
-          {
-            std::lock_guard lock(mutex_);  // so a waiter between its check and its wait hears it
-          }
-          cv_.notify_all();
           log::Info("informer synced",
                     {{"resource", Describe()}, {"objects", std::to_string(store_.Size())}});
         }
@@ -182,7 +179,9 @@ bool Informer::WaitForSync(std::chrono::milliseconds timeout) {
 
 bool Informer::WaitUntilSynced(Clock::TimePoint deadline) {
   std::unique_lock lock(mutex_);
-  clock_.WaitUntil(cv_, lock, deadline, [this] { return synced_.load() || stopped_.load(); });
+  // Synced for a waiter: listed, and the watch that follows the list has started.
+  clock_.WaitUntil(cv_, lock, deadline,
+                   [this] { return (synced_.load() && watch_ != nullptr) || stopped_.load(); });
   return synced_;
 }
 
