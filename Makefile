@@ -100,3 +100,18 @@ lint: ## Check formatting and build with warnings as errors.
 .PHONY: clean
 clean: ## Remove the build directory.
 	rm -rf $(BUILD_DIR)
+
+TSAN_DIR ?= build-tsan
+ASAN_DIR ?= build-asan
+
+.PHONY: tsan
+tsan: host-deps ## Build the runtime unit tests with ThreadSanitizer (in build-tsan/) and run them.
+	cmake -S . -B $(TSAN_DIR) -G Ninja -DSPYT_SANITIZE=thread >/dev/null
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target runtime_unit_tests
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_DIR)/tests/runtime_unit_tests
+
+.PHONY: asan
+asan: host-deps ## Build every unit test with AddressSanitizer and UBSan (in build-asan/) and run them.
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DSPYT_SANITIZE=address >/dev/null
+	cmake --build $(ASAN_DIR) -j $(JOBS) --target unit_tests
+	ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" $(ASAN_DIR)/tests/unit_tests

@@ -2,6 +2,7 @@
 // This file only dispatches to the subcommands in cli/.
 
 #include <boost/program_options/errors.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -36,8 +37,10 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   try {
-    if (command == "run") return spyt::cli::RunOperator(args);
-    if (command == "local") return spyt::cli::RunLocal(args);
+    // A manager whose work outlived the shutdown deadline: exit without unwinding.
+    auto exit_now = [](int code) { std::_Exit(code); };
+    if (command == "run") return spyt::cli::RunOperator(args, exit_now);
+    if (command == "local") return spyt::cli::RunLocal(args, exit_now);
     if (command == "discovery") return spyt::cli::RunDiscovery(args);
     if (command == "validate") return spyt::cli::RunValidate(args);
     if (command == "default") return spyt::cli::RunDefault(args);

@@ -1,12 +1,9 @@
-#include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/durations.h"
@@ -15,6 +12,7 @@
 #include "local/local_runtime.h"
 #include "local/posix_runner.h"
 #include "metrics/metrics.h"
+#include "runtime/manager.h"
 
 namespace spyt::cli {
 namespace {
@@ -53,7 +51,7 @@ std::string DefaultEnvFile() {
 
 }  // namespace
 
-int RunLocal(const std::vector<std::string>& args) {
+int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now) {
   namespace po = boost::program_options;
   std::string manifests, state, launcher = DefaultLauncher(), env_file = DefaultEnvFile();
   std::string level = "info", format = "text";
@@ -105,51 +103,25 @@ int RunLocal(const std::vector<std::string>& args) {
   metrics::Metrics metrics(SPYT_OPERATOR_VERSION);
   options.manifests_dir = fs::canonical(manifests).string();
   options.state_dir = state;
-  local::LocalRuntime rt(runner, runtime::RealClock(), options, &metrics, metrics.Livy());
+  local::LocalRuntime rt(runner, RealClock(), options, &metrics, metrics.Livy());
   if (metrics_address != "0") {
     metrics.Serve(metrics_address);
     log::Info("serving metrics",
               {{"address", metrics_address}, {"port", std::to_string(metrics.port())}});
   }
-  std::unique_ptr<http::Server> health;
-  if (health_address != "0") {
-    health = http::MakeServer(health_address);
-    health->Handle("/healthz", [](const http::Request&) { return http::Response{200, {}, "ok"}; });
-    health->Handle("/readyz", [&rt](const http::Request&) {
-      return rt.started() ? http::Response{200, {}, "ok"} : http::Response{503, {}, "starting"};
-    });
-    health->Start();
-    log::Info("serving health probes",
-              {{"address", health_address}, {"port", std::to_string(health->port())}});
-  }
-  std::atomic<bool> stop{false};
-  std::thread signals([&stop] {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    timespec timeout{0, 200 * 1000 * 1000};
-    while (!stop) {
-      int sig = sigtimedwait(&set, nullptr, &timeout);
-      if (sig == SIGTERM || sig == SIGINT) {
-        log::Info("received signal, stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-        stop = true;
-      }
-    }
-  });
-  try {
-    rt.Run(stop);
-  } catch (...) {
-    stop = true;
-    signals.join();
-    throw;
-  }
-  stop = true;
-  signals.join();
-  metrics.StopPolling();
-  if (health) health->Stop();
+  runtime::ManagerOptions mo;
+  mo.health_probe_bind_address = health_address == "0" ? "" : health_address;
+  // Stopping every process takes up to the supervisor's grace period (30s), then SIGKILL.
+  mo.graceful_shutdown_timeout = std::chrono::seconds(60);
+  mo.on_shutdown_timeout = exit_now;
+  runtime::Manager manager(RealClock(), mo);
+  manager.Add(rt);
+  if (rt.livy_monitor() != nullptr) manager.Add(*rt.livy_monitor());
+  manager.Add(metrics.Pollers());
+  manager.AddReadyCheck([&rt] { return rt.started(); }, "starting");
+  int code = manager.Run();
   log::Info("local runtime stopped");
-  return 0;
+  return code;
 }
 
 }  // namespace spyt::cli

@@ -23,7 +23,7 @@ std::string OwnNamespace() {
 
 }  // namespace
 
-int RunOperator(const std::vector<std::string>& args) {
+int RunOperator(const std::vector<std::string>& args, const ExitNow& exit_now) {
   RunOptions o = ParseRunOptions(args);
   log::Configure(log::ParseLevel(o.log_level), log::ParseFormat(o.log_format));
 
@@ -39,6 +39,7 @@ int RunOperator(const std::vector<std::string>& args) {
   mo.health_probe_bind_address = o.health_probe_bind_address;
   mo.leader_elect = o.leader_elect;
   mo.graceful_shutdown_timeout = o.graceful_shutdown_timeout;
+  mo.on_shutdown_timeout = exit_now;
   mo.leader_election.lease_namespace =
       o.leader_election_namespace.empty() ? OwnNamespace() : o.leader_election_namespace;
   mo.leader_election.lease_name = o.leader_election_id;
@@ -48,7 +49,7 @@ int RunOperator(const std::vector<std::string>& args) {
   mo.leader_election.retry_period = o.retry_period;
   if (o.leader_elect) runtime::ValidateLeaderElectionConfig(mo.leader_election);
 
-  runtime::Manager manager(*client, runtime::RealClock(), mo);
+  runtime::Manager manager(*client, RealClock(), mo);
   cluster::OperatorOptions oo;
   oo.build.image_repository = o.image_repository;
   oo.build.cluster_domain = o.cluster_domain;
@@ -59,7 +60,7 @@ int RunOperator(const std::vector<std::string>& args) {
   oo.livy.timeout = o.livy_poll_timeout;
   runtime::QueueMetrics* queue_metrics = metrics.Queue("spytcluster");
   auto livy_transports = [](const std::string& url) { return http::MakeTransport(url, {}); };
-  cluster::Operator op(manager, *client, runtime::RealClock(), oo,
+  cluster::Operator op(manager, *client, RealClock(), oo,
                        {queue_metrics, &metrics, &metrics, &metrics, metrics.Livy()},
                        livy_transports);
   metrics.SetMaxConcurrentReconciles("spytcluster", oo.workers);
@@ -72,6 +73,7 @@ int RunOperator(const std::vector<std::string>& args) {
       metrics.SetLeader(lease, manager.IsLeader());
     });
   }
+  manager.Add(metrics.Pollers());
   if (!o.metrics_bind_address.empty()) {
     metrics.Serve(o.metrics_bind_address);
     log::Info("serving metrics",
@@ -83,8 +85,7 @@ int RunOperator(const std::vector<std::string>& args) {
                                        {"namespaces", watched.empty() ? "*" : watched},
                                        {"leaderElect", o.leader_elect ? "true" : "false"},
                                        {"identity", oo.instance}});
-  int code = manager.Run();
-  metrics.StopPolling();  // the pollers reference `op` and `manager`
+  int code = manager.Run();  // stops the pollers, which reference `op` and `manager`
   log::Info("spyt-operator stopped", {{"exitCode", std::to_string(code)}});
   return code;
 }

@@ -5,7 +5,7 @@
 
 namespace spyt::kube {
 
-BearerToken::BearerToken(std::string token, std::string file, TimeSource& time,
+BearerToken::BearerToken(std::string token, std::string file, Clock& time,
                          std::chrono::seconds refresh)
     : file_(std::move(file)),
       time_(time),

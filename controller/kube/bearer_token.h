@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "kube/time_source.h"
+#include "common/clock.h"
 
 namespace spyt::kube {
 
@@ -16,7 +16,7 @@ class BearerToken {
  public:
   // file "" : a fixed token. Otherwise `token` is the initial value (read again now
   // when empty); a file that cannot be read later keeps the last good token.
-  BearerToken(std::string token, std::string file, TimeSource& time = SystemTimeSource(),
+  BearerToken(std::string token, std::string file, Clock& time = RealClock(),
               std::chrono::seconds refresh = std::chrono::seconds(60));
 
   // The current token ("" when none is configured).
@@ -29,11 +29,11 @@ class BearerToken {
   bool ReadFileLocked();
 
   const std::string file_;
-  TimeSource& time_;
+  Clock& time_;
   const std::chrono::seconds refresh_;
   std::mutex mu_;
   std::string token_;
-  TimeSource::TimePoint read_at_;
+  Clock::TimePoint read_at_;
 };
 
 }  // namespace spyt::kube

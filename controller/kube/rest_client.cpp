@@ -89,11 +89,11 @@ std::string Join(const std::vector<std::string>& lines) {
 }  // namespace
 
 RestClient::RestClient(RestConfig config, std::unique_ptr<http::Transport> transport,
-                       ClientMetrics* metrics, TimeSource* time)
+                       ClientMetrics* metrics, Clock* time)
     : config_(std::move(config)),
       transport_(std::move(transport)),
       metrics_(metrics),
-      time_(time != nullptr ? *time : SystemTimeSource()),
+      time_(time != nullptr ? *time : RealClock()),
       limiter_(config_.qps, config_.burst, time_),
       token_(config_.bearer_token, config_.bearer_token_file, time_) {}
 
@@ -107,7 +107,7 @@ http::Request RestClient::NewRequest(const std::string& method, std::string path
   return request;
 }
 
-void RestClient::Observe(const char* verb, int code, TimeSource::TimePoint start) {
+void RestClient::Observe(const char* verb, int code, Clock::TimePoint start) {
   if (metrics_ != nullptr) {
     std::chrono::duration<double> seconds = time_.Now() - start;
     metrics_->ObserveRequest(verb, code, seconds.count());
@@ -119,7 +119,7 @@ http::Response RestClient::SendOnce(const char* verb, http::Request& request) {
   if (std::string token = token_.Get(); !token.empty()) {
     request.headers["authorization"] = "Bearer " + token;
   }
-  TimeSource::TimePoint start = time_.Now();
+  Clock::TimePoint start = time_.Now();
   try {
     http::Response response = transport_->Send(request);
     Observe(verb, response.status, start);
@@ -135,7 +135,7 @@ std::unique_ptr<http::LineStream> RestClient::StreamOnce(http::Request& request)
   if (std::string token = token_.Get(); !token.empty()) {
     request.headers["authorization"] = "Bearer " + token;
   }
-  TimeSource::TimePoint start = time_.Now();
+  Clock::TimePoint start = time_.Now();
   try {
     std::unique_ptr<http::LineStream> stream = transport_->Stream(request);
     Observe("WATCH", stream->status(), start);

@@ -21,12 +21,12 @@
 
 #include <memory>
 
+#include "common/clock.h"
 #include "http/http.h"
 #include "kube/bearer_token.h"
 #include "kube/client.h"
 #include "kube/client_metrics.h"
 #include "kube/rest_config.h"
-#include "kube/time_source.h"
 #include "kube/token_bucket.h"
 
 namespace spyt::kube {
@@ -36,7 +36,7 @@ class RestClient : public Client {
   // metrics may be null. time (null: the system clock) drives rate limiting,
   // Retry-After sleeps and token-file refresh.
   RestClient(RestConfig config, std::unique_ptr<http::Transport> transport,
-             ClientMetrics* metrics = nullptr, TimeSource* time = nullptr);
+             ClientMetrics* metrics = nullptr, Clock* time = nullptr);
 
   json::Value Get(const Resource& r, const std::string& ns, const std::string& name) override;
   // Items get apiVersion and kind filled in (the server leaves them out of lists).
@@ -72,12 +72,12 @@ class RestClient : public Client {
   bool ShouldRetry(const http::Response& response, bool idempotent, RetryState& state);
   json::Value Write(const char* verb, const std::string& method, std::string path,
                     const json::Value& body, const std::string& content_type);
-  void Observe(const char* verb, int code, TimeSource::TimePoint start);
+  void Observe(const char* verb, int code, Clock::TimePoint start);
 
   const RestConfig config_;
   const std::unique_ptr<http::Transport> transport_;
   ClientMetrics* const metrics_;
-  TimeSource& time_;
+  Clock& time_;
   TokenBucket limiter_;
   BearerToken token_;
 };

@@ -4,19 +4,19 @@
 
 namespace spyt::kube {
 
-TokenBucket::TokenBucket(double qps, int burst, TimeSource& time)
+TokenBucket::TokenBucket(double qps, int burst, Clock& time)
     : qps_(qps),
       burst_(std::max(burst, 1)),
       time_(time),
       tokens_(std::max(burst, 1)),
       last_(time.Now()) {}
 
-TimeSource::Duration TokenBucket::Reserve() {
+Clock::Duration TokenBucket::Reserve() {
   if (unlimited()) {
-    return TimeSource::Duration::zero();
+    return Clock::Duration::zero();
   }
   std::lock_guard<std::mutex> lock(mu_);
-  TimeSource::TimePoint now = time_.Now();
+  Clock::TimePoint now = time_.Now();
   if (now > last_) {
     std::chrono::duration<double> elapsed = now - last_;
     tokens_ = std::min(burst_, tokens_ + elapsed.count() * qps_);
@@ -24,15 +24,15 @@ TimeSource::Duration TokenBucket::Reserve() {
   }
   tokens_ -= 1;
   if (tokens_ >= 0) {
-    return TimeSource::Duration::zero();
+    return Clock::Duration::zero();
   }
   std::chrono::duration<double> wait(-tokens_ / qps_);
-  return std::chrono::ceil<TimeSource::Duration>(wait);
+  return std::chrono::ceil<Clock::Duration>(wait);
 }
 
 void TokenBucket::Acquire() {
-  TimeSource::Duration wait = Reserve();
-  if (wait > TimeSource::Duration::zero()) {
+  Clock::Duration wait = Reserve();
+  if (wait > Clock::Duration::zero()) {
     time_.SleepFor(wait);
   }
 }

@@ -9,31 +9,31 @@
 #include <chrono>
 #include <mutex>
 
-#include "kube/time_source.h"
+#include "common/clock.h"
 
 namespace spyt::kube {
 
 class TokenBucket {
  public:
   // qps <= 0 disables limiting; burst < 1 counts as 1.
-  TokenBucket(double qps, int burst, TimeSource& time = SystemTimeSource());
+  TokenBucket(double qps, int burst, Clock& time = RealClock());
 
   // Blocks until the caller may send one request.
   void Acquire();
 
   // Takes one token and returns how long the caller must wait before using it
   // (zero when one was available). Acquire() is Reserve() followed by that sleep.
-  TimeSource::Duration Reserve();
+  Clock::Duration Reserve();
 
   bool unlimited() const { return qps_ <= 0; }
 
  private:
   const double qps_;
   const double burst_;
-  TimeSource& time_;
+  Clock& time_;
   std::mutex mu_;
   double tokens_;
-  TimeSource::TimePoint last_;
+  Clock::TimePoint last_;
 };
 
 }  // namespace spyt::kube

@@ -80,7 +80,7 @@ std::string DescribeLivyServer(const LaunchContext& ctx) {
 int ServeLivy(const LaunchContext& ctx) {
   auto drivers = livy_server::MakeHostDriverFactory(LivyDriverConfig(ctx));
   auto batches = livy_server::MakeBatchFactory(LivyDriverConfig(ctx));
-  livy_server::LivyServer server(LivyServerConfig(ctx), *drivers, *batches, runtime::RealClock());
+  livy_server::LivyServer server(LivyServerConfig(ctx), *drivers, *batches, RealClock());
   // The previous server of this port (a restarted pod's, a replaced local
   // process's) may still be ending its drivers: wait for the port a while.
   for (int attempt = 1;; ++attempt) {

@@ -7,7 +7,7 @@
 
 namespace spyt::livy {
 
-Monitor::Monitor(TransportFactory transports, TargetLister lister, runtime::Clock& clock,
+Monitor::Monitor(TransportFactory transports, TargetLister lister, Clock& clock,
                  MonitorOptions options, Observer* observer, ChangeHandler on_change)
     : transports_(std::move(transports)),
       lister_(std::move(lister)),
@@ -98,27 +98,21 @@ void Monitor::PollOnce() {
   for (auto& t : pool) t.join();
 }
 
+void Monitor::Run(std::stop_token stop) {
+  do {
+    PollOnce();
+  } while (!runtime::SleepUntil(clock_, stop, clock_.Now() + options_.interval));
+}
+
 void Monitor::Start() {
-  std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this] {
-    while (true) {
-      PollOnce();
-      std::unique_lock lock(mu_);
-      if (clock_.WaitUntil(cv_, lock, clock_.Now() + options_.interval, [this] { return stop_; }))
-        return;
-    }
-  });
+  thread_ = std::jthread([this](std::stop_token stop) { Run(std::move(stop)); });
 }
 
 void Monitor::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.request_stop();
+  thread_.join();
 }
 
 std::optional<Observation> Monitor::Latest(const std::string& ns, const std::string& name) const {

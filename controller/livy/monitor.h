@@ -22,9 +22,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "http/http.h"
 #include "livy/usage.h"
-#include "runtime/clock.h"
+#include "runtime/runnable.h"
 
 namespace spyt::livy {
 
@@ -74,17 +75,22 @@ using TargetLister = std::function<std::vector<Target>()>;
 // status shows: answering or not, or the sessions by state.
 using ChangeHandler = std::function<void(const Target&)>;
 
-class Monitor : public ObservationSource {
+// A Runnable that needs leadership (standbys do not poll).
+class Monitor : public ObservationSource, public runtime::Runnable {
  public:
-  Monitor(TransportFactory transports, TargetLister lister, runtime::Clock& clock,
-          MonitorOptions options, Observer* observer = nullptr, ChangeHandler on_change = {});
+  Monitor(TransportFactory transports, TargetLister lister, Clock& clock, MonitorOptions options,
+          Observer* observer = nullptr, ChangeHandler on_change = {});
   ~Monitor() override;
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
   // One round: list, forget what is no longer listed, poll the rest. Blocks.
   void PollOnce();
-  // Rounds on a thread, the first at once, then every interval, until Stop().
+  // Rounds, the first at once, then every interval, until `stop` is requested.
+  void Run(std::stop_token stop) override;
+  std::string Name() const override { return "livy monitor"; }
+  bool NeedsLeaderElection() const override { return true; }
+  // Run() on a thread of its own until Stop().
   void Start();
   void Stop();
 
@@ -96,7 +102,7 @@ class Monitor : public ObservationSource {
 
   TransportFactory transports_;
   TargetLister lister_;
-  runtime::Clock& clock_;
+  Clock& clock_;
   MonitorOptions options_;
   Observer* observer_;
   ChangeHandler on_change_;
@@ -104,9 +110,7 @@ class Monitor : public ObservationSource {
   mutable std::mutex mu_;
   std::map<std::string, Observation> latest_;                        // by Target::Key()
   std::map<std::string, std::unique_ptr<http::Transport>> clients_;  // by url
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::jthread thread_;
 };
 
 }  // namespace spyt::livy

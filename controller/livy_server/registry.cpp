@@ -15,7 +15,7 @@ std::string SessionMissing(std::int64_t id) {
 
 }  // namespace
 
-Registry::Registry(RegistryConfig config, runtime::Clock& clock) : config_(config), clock_(clock) {}
+Registry::Registry(RegistryConfig config, Clock& clock) : config_(config), clock_(clock) {}
 
 int Registry::LiveLocked() const {
   int live = 0;

@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "livy_server/records.h"
 #include "livy_server/requests.h"
-#include "runtime/clock.h"
 
 namespace spyt::livy_server {
 
@@ -61,7 +61,7 @@ struct RegistryStats {
 
 class Registry {
  public:
-  Registry(RegistryConfig config, runtime::Clock& clock);
+  Registry(RegistryConfig config, Clock& clock);
 
   // A new session in state starting. Throws LimitReached.
   Session AddSession(SessionRequest request, const std::string& owner);
@@ -118,7 +118,7 @@ class Registry {
   void RefreshBusyLocked(Session& s);
 
   const RegistryConfig config_;
-  runtime::Clock& clock_;
+  Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::int64_t, Session> sessions_;
   std::map<std::int64_t, Batch> batches_;

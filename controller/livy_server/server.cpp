@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 LivyServer::LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory& batches,
-                       runtime::Clock& clock)
+                       Clock& clock)
     : config_(std::move(config)),
       drivers_(drivers),
       batches_(batches),

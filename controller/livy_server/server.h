@@ -19,12 +19,12 @@
 #include <string>
 #include <thread>
 
+#include "common/clock.h"
 #include "http/http.h"
 #include "livy_server/driver.h"
 #include "livy_server/registry.h"
 #include "livy_server/requests.h"
 #include "livy_server/server_metrics.h"
-#include "runtime/clock.h"
 
 namespace spyt::livy_server {
 
@@ -45,8 +45,7 @@ struct ServerConfig {
 
 class LivyServer {
  public:
-  LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory& batches,
-             runtime::Clock& clock);
+  LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory& batches, Clock& clock);
   ~LivyServer();
 
   void Start();
@@ -81,7 +80,7 @@ class LivyServer {
   const ServerConfig config_;
   DriverFactory& drivers_;
   BatchFactory& batches_;
-  runtime::Clock& clock_;
+  Clock& clock_;
   Registry registry_;
   ServerMetrics metrics_;
   std::unique_ptr<http::Server> http_;

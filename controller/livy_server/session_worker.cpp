@@ -6,7 +6,7 @@ namespace spyt::livy_server {
 
 using std::chrono::milliseconds;
 
-SessionWorker::SessionWorker(Registry& registry, ServerMetrics& metrics, runtime::Clock& clock,
+SessionWorker::SessionWorker(Registry& registry, ServerMetrics& metrics, Clock& clock,
                              WorkerTimeouts timeouts, std::int64_t id, std::string kind,
                              std::unique_ptr<Driver> driver)
     : registry_(registry),

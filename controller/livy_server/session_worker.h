@@ -14,10 +14,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "livy_server/driver.h"
 #include "livy_server/registry.h"
 #include "livy_server/server_metrics.h"
-#include "runtime/clock.h"
 
 namespace spyt::livy_server {
 
@@ -30,9 +30,8 @@ struct WorkerTimeouts {
 
 class SessionWorker {
  public:
-  SessionWorker(Registry& registry, ServerMetrics& metrics, runtime::Clock& clock,
-                WorkerTimeouts timeouts, std::int64_t id, std::string kind,
-                std::unique_ptr<Driver> driver);
+  SessionWorker(Registry& registry, ServerMetrics& metrics, Clock& clock, WorkerTimeouts timeouts,
+                std::int64_t id, std::string kind, std::unique_ptr<Driver> driver);
   // Stops the driver (when it still runs) and joins.
   ~SessionWorker();
 
@@ -54,12 +53,12 @@ class SessionWorker {
 
   Registry& registry_;
   ServerMetrics& metrics_;
-  runtime::Clock& clock_;
+  Clock& clock_;
   const WorkerTimeouts timeouts_;
   const std::int64_t id_;
   const std::string kind_;
   const std::unique_ptr<Driver> driver_;
-  const runtime::Clock::TimePoint started_;
+  const Clock::TimePoint started_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

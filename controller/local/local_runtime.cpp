@@ -77,7 +77,7 @@ cluster::DiscoveryEntries ReadDiscoveryDirectory(const std::string& dir) {
   return out;
 }
 
-LocalRuntime::LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options,
+LocalRuntime::LocalRuntime(ProcessRunner& runner, Clock& clock, LocalOptions options,
                            cluster::ReconcileObserver* observer, livy::Observer* livy_observer)
     : clock_(clock), options_(std::move(options)), supervisor_(runner, clock), observer_(observer) {
   if (options_.livy_transports && options_.livy.interval.count() > 0) {
@@ -143,7 +143,7 @@ std::string LocalRuntime::DiscoveryDir(const std::string& name) const {
 
 void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
   const auto& c = k.cluster;
-  std::string now = runtime::FormatRfc3339(clock_.WallNow());
+  std::string now = FormatRfc3339(clock_.WallNow());
   auto serving = [&](const ProcessSpec& p) {
     auto it = supervisor_.processes().find(p.id);
     return it != supervisor_.processes().end() && it->second.pid != 0 && Accepts(p.probe_port);
@@ -252,22 +252,12 @@ void LocalRuntime::RunOnce() {
   ++passes_;
 }
 
-void LocalRuntime::Run(const std::atomic<bool>& stop) {
+void LocalRuntime::Run(std::stop_token stop) {
   log::Info("local runtime started",
             {{"manifests", options_.manifests_dir}, {"state", options_.state_dir}});
-  std::mutex m;
-  std::condition_variable cv;
-  bool polling = false;
-  while (!stop) {
+  do {
     RunOnce();
-    if (livy_ && !polling) {
-      livy_->Start();
-      polling = true;
-    }
-    std::unique_lock lock(m);
-    clock_.WaitUntil(cv, lock, clock_.Now() + options_.interval, [&] { return stop.load(); });
-  }
-  if (livy_) livy_->Stop();
+  } while (!runtime::SleepUntil(clock_, stop, clock_.Now() + options_.interval));
   log::Info("stopping every process");
   supervisor_.StopAll();
 }

@@ -25,10 +25,11 @@
 
 #include "api/field_error.h"
 #include "api/types.h"
+#include "common/clock.h"
 #include "livy/monitor.h"
 #include "local/plan.h"
 #include "local/supervisor.h"
-#include "runtime/clock.h"
+#include "runtime/runnable.h"
 #include "spyt/discovery.h"
 #include "spyt/reconciler.h"
 
@@ -44,19 +45,24 @@ struct LocalOptions {
   livy::TransportFactory livy_transports;
 };
 
-class LocalRuntime {
+// A Runnable: a manager (runtime/manager.h) runs its loop, and its Livy monitor
+// (livy_monitor()) beside it.
+class LocalRuntime : public runtime::Runnable {
  public:
   // `observer` (optional) receives every cluster's status, for per-cluster metrics;
   // `livy_observer` every Livy poll.
-  LocalRuntime(ProcessRunner& runner, runtime::Clock& clock, LocalOptions options,
+  LocalRuntime(ProcessRunner& runner, Clock& clock, LocalOptions options,
                cluster::ReconcileObserver* observer = nullptr,
                livy::Observer* livy_observer = nullptr);
 
   // One pass: manifests -> processes -> readiness -> status and discovery.
   void RunOnce();
-  // Passes every interval (and Livy polls on their own thread) until `stop`
-  // becomes true, then stops every process.
-  void Run(const std::atomic<bool>& stop);
+  // Passes every interval until `stop` is requested, then stops every process.
+  void Run(std::stop_token stop) override;
+  std::string Name() const override { return "local runtime"; }
+  bool NeedsLeaderElection() const override { return false; }
+  // Polls each Ready Livy for the next passes' status; null when polling is off.
+  runtime::Runnable* livy_monitor() { return livy_.get(); }
 
   const Supervisor& supervisor() const { return supervisor_; }
   // True once a first pass completed (for /readyz).
@@ -83,7 +89,7 @@ class LocalRuntime {
   std::string ClusterDir(const std::string& name) const;
   std::string DiscoveryDir(const std::string& name) const;
 
-  runtime::Clock& clock_;
+  Clock& clock_;
   LocalOptions options_;
   Supervisor supervisor_;
   PortBook ports_;

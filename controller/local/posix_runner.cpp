@@ -1,20 +1,13 @@
 #include "local/posix_runner.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <stdexcept>
-#include <vector>
+
+#include "common/process.h"
 
 namespace spyt::local {
-
-extern "C" char** environ;
 
 PosixRunner::PosixRunner(std::string launcher, std::map<std::string, std::string> env,
                          std::string log_dir)
@@ -29,58 +22,26 @@ std::string PosixRunner::LogPath(const std::string& id) const {
 int PosixRunner::Start(const ProcessSpec& spec) {
   std::filesystem::create_directories(log_dir_);
   std::filesystem::create_directories(spec.work_dir);
-  int log_fd = ::open(LogPath(spec.id).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0)
-    throw std::runtime_error("cannot open " + LogPath(spec.id) + ": " + std::strerror(errno));
-
-  // Everything the child needs is built before fork: only async-signal-safe calls after it.
-  std::vector<std::string> args = {launcher_};
-  args.insert(args.end(), spec.args.begin(), spec.args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env_) merged[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(log_fd);
-    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    ::setsid();
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none,
-                  nullptr);  // the runtime blocks SIGTERM/SIGINT; the child must not
-    ::execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  ::close(log_fd);
+  process::Command command;
+  command.argv = {launcher_};
+  command.argv.insert(command.argv.end(), spec.args.begin(), spec.args.end());
+  command.env.assign(env_.begin(), env_.end());
+  process::SpawnOptions options;
+  options.new_group = true;  // one signal to the group reaches the JVM and all it started
+  options.parent_death_signal = SIGTERM;  // the runtime died: its clusters go with it
+  options.output_file = LogPath(spec.id);
+  // Throws process::SpawnError (a runtime_error) with the reason when exec fails.
+  const pid_t pid = process::Spawn(command, options);
+  process::Reaper::Instance().Track(pid);
   return pid;
 }
 
 std::optional<int> PosixRunner::Poll(int pid) {
   std::lock_guard lock(mutex_);
   if (auto it = exited_.find(pid); it != exited_.end()) return it->second;
-  int status = 0;
-  pid_t r = ::waitpid(pid, &status, WNOHANG);
-  if (r == 0) return std::nullopt;
-  int code = r < 0 ? 0 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::optional<int> status = process::Reaper::Instance().Poll(pid);
+  if (!status) return std::nullopt;
+  int code = process::ExitCode(*status);
   exited_[pid] = code;
   return code;
 }

@@ -1,8 +1,13 @@
 #pragma once
 
-// The real ProcessRunner: fork/exec of spyt-launcher in a new session (its own
-// process group, so a stop reaches the JVM and everything it started), with
-// stdout and stderr appended to one log file per process.
+// The real ProcessRunner: spyt-launcher started by process::Spawn (common/process.h)
+// in its own process group (so a stop reaches the JVM and everything it started),
+// with SIGTERM as its parent-death signal, and stdout and stderr appended to one
+// log file per process. An exec that fails is a process::SpawnError naming why,
+// thrown from Start(). Exit statuses come from the process-wide process::Reaper.
+// Start() from a thread that outlives the children: the parent-death signal fires
+// when the thread that started a child ends (the local runtime's loop does).
+// Thread-safe.
 
 #include <map>
 #include <mutex>

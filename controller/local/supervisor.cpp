@@ -9,7 +9,7 @@
 
 namespace spyt::local {
 
-Supervisor::Supervisor(ProcessRunner& runner, runtime::Clock& clock, SupervisorOptions options)
+Supervisor::Supervisor(ProcessRunner& runner, Clock& clock, SupervisorOptions options)
     : runner_(runner), clock_(clock), options_(options) {}
 
 std::chrono::milliseconds Supervisor::Backoff(int restarts) const {

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "local/plan.h"
-#include "runtime/clock.h"
 
 namespace spyt::local {
 
@@ -42,13 +42,13 @@ struct ProcessState {
   int pid = 0;  // 0: not running
   int restarts = 0;
   std::optional<int> last_exit;
-  runtime::Clock::TimePoint started{};
-  runtime::Clock::TimePoint next_start{};  // backoff: not before
+  Clock::TimePoint started{};
+  Clock::TimePoint next_start{};  // backoff: not before
 };
 
 class Supervisor {
  public:
-  Supervisor(ProcessRunner& runner, runtime::Clock& clock, SupervisorOptions options = {});
+  Supervisor(ProcessRunner& runner, Clock& clock, SupervisorOptions options = {});
 
   // Makes the running set match `desired` (keyed by id; a changed spec means a restart).
   void Sync(const std::vector<ProcessSpec>& desired);
@@ -62,7 +62,7 @@ class Supervisor {
  private:
   struct Stopping {
     int pid;
-    runtime::Clock::TimePoint deadline;
+    Clock::TimePoint deadline;
     bool killed = false;
   };
 
@@ -72,7 +72,7 @@ class Supervisor {
   std::chrono::milliseconds Backoff(int restarts) const;
 
   ProcessRunner& runner_;
-  runtime::Clock& clock_;
+  Clock& clock_;
   SupervisorOptions options_;
   std::map<std::string, ProcessState> running_;
   std::vector<Stopping> stopping_;

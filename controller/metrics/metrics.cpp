@@ -199,28 +199,23 @@ class Metrics::QueueObserver : public runtime::QueueMetrics {
   p::Gauge& longest_;
 };
 
-Metrics::Metrics(const std::string& version)
+Metrics::Metrics(const std::string& version, Clock& clock)
     : registry_(std::make_shared<p::Registry>()),
       f_(std::make_unique<Families>(*registry_)),
       livy_(std::make_unique<LivySeries>(*registry_)) {
   f_->build_info.Add({{"version", version}}).Set(1);
-  poll_thread_ = std::thread([this] {
-    while (!stop_) {
-      for (int i = 0; i < 10 && !stop_; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (stop_) break;
-      std::lock_guard lock(pollers_mutex_);
-      for (auto& poll : pollers_) poll();
-    }
-  });
+  poll_loop_ =
+      runtime::MakeRunnable("metrics pollers", false, [this, &clock](std::stop_token stop) {
+        while (!runtime::SleepUntil(clock, stop, clock.Now() + std::chrono::seconds(1))) {
+          std::lock_guard lock(pollers_mutex_);
+          for (auto& poll : pollers_) poll();
+        }
+      });
 }
 
-Metrics::~Metrics() { StopPolling(); }
+Metrics::~Metrics() = default;
 
-void Metrics::StopPolling() {
-  stop_ = true;
-  if (poll_thread_.joinable()) poll_thread_.join();
-}
+runtime::Runnable& Metrics::Pollers() { return *poll_loop_; }
 
 void Metrics::Serve(const std::string& address) {
   // ":8080" means every interface, as Go operators spell it; civetweb wants a host.

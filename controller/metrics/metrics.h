@@ -6,19 +6,18 @@
 // One Metrics object implements every observer interface of the runtime and the
 // reconciler and owns the /metrics exposer. Thread-safe.
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kube/client_metrics.h"
 #include "livy/monitor.h"
 #include "runtime/controller.h"
 #include "runtime/informer.h"
+#include "runtime/runnable.h"
 #include "runtime/workqueue.h"
 #include "spyt/reconciler.h"
 
@@ -34,7 +33,7 @@ class Metrics : public kube::ClientMetrics,
                 public runtime::InformerMetrics,
                 public cluster::ReconcileObserver {
  public:
-  explicit Metrics(const std::string& version);
+  explicit Metrics(const std::string& version, Clock& clock = RealClock());
   ~Metrics() override;
 
   // Serves /metrics on `address` ("127.0.0.1:8080"; port 0 picks one).
@@ -47,10 +46,12 @@ class Metrics : public kube::ClientMetrics,
   livy::Observer* Livy();
   // Work-queue observer for the queue named `name`.
   runtime::QueueMetrics* Queue(const std::string& name);
-  // Polled every second from a background thread (unfinished work, leadership).
-  // Call StopPolling() before anything a poller references is destroyed.
+  // Polled every second by Pollers() (unfinished work, leadership); register before
+  // it runs.
   void Poll(std::function<void()> poller);
-  void StopPolling();
+  // Runs the pollers until stopped: a runtime::Runnable every replica runs (give it
+  // to the manager, which stops it before what the pollers reference is destroyed).
+  runtime::Runnable& Pollers();
   void SetLeader(const std::string& lease, bool leading);
   void SetMaxConcurrentReconciles(const std::string& controller, int workers);
 
@@ -87,8 +88,7 @@ class Metrics : public kube::ClientMetrics,
   std::map<std::string, std::vector<std::map<std::string, std::string>>> cluster_series_;
   std::mutex pollers_mutex_;
   std::vector<std::function<void()>> pollers_;
-  std::atomic<bool> stop_{false};
-  std::thread poll_thread_;
+  std::unique_ptr<runtime::Runnable> poll_loop_;
 };
 
 }  // namespace spyt::metrics

@@ -72,6 +72,12 @@ void Controller::Start() {
   }
 }
 
+void Controller::Run(std::stop_token stop) {
+  Start();
+  WaitForStopRequest(stop);
+  Stop();
+}
+
 void Controller::Stop() {
   if (workers_.empty()) {
     queue_.ShutDown();

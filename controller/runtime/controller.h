@@ -16,8 +16,9 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/clock.h"
+#include "common/clock.h"
 #include "runtime/informer.h"
+#include "runtime/runnable.h"
 #include "runtime/workqueue.h"
 
 namespace spyt::runtime {
@@ -70,12 +71,14 @@ struct ControllerOptions {
   int workers = 1;
 };
 
-class Controller {
+// A Runnable that needs leadership: Run() starts the workers and, on a stop
+// request, shuts the queue down and waits for in-flight reconciles.
+class Controller : public Runnable {
  public:
   Controller(Reconciler& reconciler, Clock& clock, ControllerOptions options,
              std::unique_ptr<RateLimiter> limiter, QueueMetrics* queue_metrics = nullptr,
              ControllerMetrics* metrics = nullptr);
-  ~Controller();
+  ~Controller() override;
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
@@ -87,6 +90,11 @@ class Controller {
   // Stops taking work, waits for in-flight reconciles to finish (bounded by the
   // caller's shutdown deadline), joins the workers.
   void Stop();
+
+  // Runnable
+  std::string Name() const override { return "controller " + options_.name; }
+  bool NeedsLeaderElection() const override { return true; }
+  void Run(std::stop_token stop) override;
 
   const std::string& name() const { return options_.name; }
   WorkQueue& queue() { return queue_; }

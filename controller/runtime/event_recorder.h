@@ -12,8 +12,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/clock.h"
 #include "kube/client.h"
-#include "runtime/clock.h"
 
 namespace spyt::runtime {
 

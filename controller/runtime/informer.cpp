@@ -101,6 +101,7 @@ std::string Informer::WatchFrom(std::string resource_version) {
     lock.lock();
     watch_ = std::move(watch);
     if (stopped_) watch_->Stop();
+    cv_.notify_all();  // WaitUntilSynced: listed and watching
   }
   while (!stopped_) {
     std::optional<kube::WatchEvent> event = watch_->Next();
@@ -173,11 +174,14 @@ void Informer::Stop() {
 }
 
 bool Informer::WaitForSync(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!synced_ && !stopped_ && std::chrono::steady_clock::now() < deadline) {
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::milliseconds(20));
-  }
+  return WaitUntilSynced(clock_.Now() + timeout);
+}
+
+bool Informer::WaitUntilSynced(Clock::TimePoint deadline) {
+  std::unique_lock lock(mutex_);
+  // Synced for a waiter: listed, and the watch that follows the list has started.
+  clock_.WaitUntil(cv_, lock, deadline,
+                   [this] { return (synced_.load() && watch_ != nullptr) || stopped_.load(); });
   return synced_;
 }
 

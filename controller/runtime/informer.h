@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "kube/client.h"
-#include "runtime/clock.h"
 #include "runtime/store.h"
 
 namespace spyt::runtime {
@@ -61,8 +61,10 @@ class Informer {
   void Stop();
 
   bool HasSynced() const { return synced_.load(); }
-  // Blocks until synced or stopped or the timeout passes; returns HasSynced().
+  // Blocks until synced or stopped or the timeout (on the informer's clock)
+  // passes; returns HasSynced().
   bool WaitForSync(std::chrono::milliseconds timeout);
+  bool WaitUntilSynced(Clock::TimePoint deadline);
 
   const Store& store() const { return store_; }
   const InformerOptions& options() const { return options_; }

@@ -20,8 +20,8 @@
 #include <string>
 #include <thread>
 
+#include "common/clock.h"
 #include "kube/client.h"
-#include "runtime/clock.h"
 
 namespace spyt::runtime {
 

@@ -53,33 +53,19 @@ class ExponentialRateLimiter : public RateLimiter {
   std::map<std::string, int> failures_;
 };
 
-// kube::TokenBucket reads time through kube::TimeSource (the client sits below
-// runtime/); this one reads the limiter's Clock. Reserve() never sleeps.
-class ClockTime : public kube::TimeSource {
- public:
-  explicit ClockTime(Clock& clock) : clock_(clock) {}
-  TimePoint Now() override { return clock_.Now(); }
-  void SleepFor(Duration) override {}
-
- private:
-  Clock& clock_;
-};
-
 // One token bucket for all keys: it starts full (burst tokens) and refills at qps
 // tokens per second. Every When() takes a token; when none is left it reserves a
 // future one and returns how long until it is there, so callers are spaced 1/qps apart.
 // It is the API client's own bucket (kube::TokenBucket).
 class BucketRateLimiter : public RateLimiter {
  public:
-  BucketRateLimiter(double qps, int burst, Clock& clock)
-      : time_(clock), bucket_(qps, burst, time_) {}
+  BucketRateLimiter(double qps, int burst, Clock& clock) : bucket_(qps, burst, clock) {}
 
   Duration When(const std::string& /*key*/) override { return bucket_.Reserve(); }
   void Forget(const std::string& /*key*/) override {}
   int NumRequeues(const std::string& /*key*/) override { return 0; }
 
  private:
-  ClockTime time_;
   kube::TokenBucket bucket_;
 };
 

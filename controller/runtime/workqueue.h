@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "runtime/clock.h"
+#include "common/clock.h"
 
 namespace spyt::runtime {
 

@@ -48,7 +48,7 @@ json::Value WithDesiredHash(json::Value object) {
 }
 
 ClusterReconciler::ClusterReconciler(kube::Client& client, const runtime::Cache& cache,
-                                     runtime::EventRecorder& events, runtime::Clock& clock,
+                                     runtime::EventRecorder& events, Clock& clock,
                                      BuildOptions options, ReconcileObserver* observer,
                                      const livy::ObservationSource* livy)
     : client_(client),
@@ -105,7 +105,7 @@ runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
   api::DecodeResult decoded = api::Decode(*live);
   api::SpytCluster& cluster = decoded.cluster;
   if (cluster.metadata.deletion_timestamp) return {};
-  std::string now = runtime::FormatRfc3339(clock_.WallNow());
+  std::string now = FormatRfc3339(clock_.WallNow());
 
   api::FieldErrors errors = decoded.ok() ? api::Validate(cluster) : decoded.errors;
   if (!errors.empty()) {

@@ -11,10 +11,10 @@
 
 #include <string>
 
+#include "common/clock.h"
 #include "kube/client.h"
 #include "livy/monitor.h"
 #include "runtime/cache.h"
-#include "runtime/clock.h"
 #include "runtime/controller.h"
 #include "runtime/event_recorder.h"
 #include "spyt/desired_state.h"
@@ -41,7 +41,7 @@ class ReconcileObserver {
 class ClusterReconciler : public runtime::Reconciler {
  public:
   ClusterReconciler(kube::Client& client, const runtime::Cache& cache,
-                    runtime::EventRecorder& events, runtime::Clock& clock, BuildOptions options,
+                    runtime::EventRecorder& events, Clock& clock, BuildOptions options,
                     ReconcileObserver* observer = nullptr,
                     const livy::ObservationSource* livy = nullptr);
 
@@ -55,7 +55,7 @@ class ClusterReconciler : public runtime::Reconciler {
   kube::Client& client_;
   const runtime::Cache& cache_;
   runtime::EventRecorder& events_;
-  runtime::Clock& clock_;
+  Clock& clock_;
   BuildOptions options_;
   ReconcileObserver* observer_;
   const livy::ObservationSource* livy_;  // null: Livy polling is off

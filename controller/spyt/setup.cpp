@@ -6,16 +6,15 @@
 
 namespace spyt::cluster {
 
-Operator::Operator(runtime::Manager& manager, kube::Client& client, runtime::Clock& clock,
+Operator::Operator(runtime::Manager& manager, kube::Client& client, Clock& clock,
                    const OperatorOptions& options, const OperatorMetrics& metrics,
                    livy::TransportFactory livy_transports) {
   std::vector<std::string> namespaces = options.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
   events_ = std::make_unique<runtime::EventRecorder>(client, clock, kManagerName, options.instance);
   if (livy_transports && options.livy.interval.count() > 0) {
-    auto lister = [this, &manager, namespaces] {
+    auto lister = [this, namespaces] {
       std::vector<api::SpytCluster> clusters;
-      if (!manager.IsLeader()) return LivyTargets(clusters);  // standbys do not poll
       for (const auto& ns : namespaces) {
         for (const auto& obj : cache_.List(kube::resources::kSpytClusters, ns)) {
           api::DecodeResult decoded = api::Decode(obj);
@@ -53,11 +52,9 @@ Operator::Operator(runtime::Manager& manager, kube::Client& client, runtime::Clo
   }
   controller_ = controller.get();
   manager.AddController(std::move(controller));
-  if (livy_) livy_->Start();
+  if (livy_) manager.Add(*livy_);  // needs leadership: standbys do not poll
 }
 
-Operator::~Operator() {
-  if (livy_) livy_->Stop();
-}
+Operator::~Operator() = default;
 
 }  // namespace spyt::cluster

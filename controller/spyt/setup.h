@@ -38,11 +38,12 @@ struct OperatorMetrics {
   livy::Observer* livy = nullptr;
 };
 
-// Owns what the controller needs for as long as the manager runs.
+// Owns what the controller needs for as long as the manager runs; the manager runs
+// the controller and the Livy monitor (both only while this replica leads).
 class Operator {
  public:
   // `livy_transports` makes the HTTP clients that poll Livy (empty: polling off).
-  Operator(runtime::Manager& manager, kube::Client& client, runtime::Clock& clock,
+  Operator(runtime::Manager& manager, kube::Client& client, Clock& clock,
            const OperatorOptions& options, const OperatorMetrics& metrics = {},
            livy::TransportFactory livy_transports = {});
   ~Operator();

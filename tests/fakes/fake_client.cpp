@@ -160,7 +160,7 @@ json::Value StoreNew(FakeClient::State& s, const kube::Resource& r, const Object
   meta.as_object().erase("deletionGracePeriodSeconds");
   meta["uid"] = NewUid(++s.uids);
   meta["generation"] = 1;
-  meta["creationTimestamp"] = runtime::FormatRfc3339(s.clock.WallNow());
+  meta["creationTimestamp"] = FormatRfc3339(s.clock.WallNow());
   meta["resourceVersion"] = std::to_string(++s.rv);
   s.objects[key] = obj;
   s.Record(kube::WatchEvent::Type::kAdded, key, obj, json::Value());
@@ -205,8 +205,8 @@ void FakeClient::State::Begin(const std::string& verb, const kube::Resource& r) 
 
 // ------------------------------------------------------------------ reads --
 
-FakeClient::FakeClient(runtime::Clock* clock)
-    : state_(std::make_shared<State>(clock != nullptr ? *clock : runtime::RealClock())) {}
+FakeClient::FakeClient(Clock* clock)
+    : state_(std::make_shared<State>(clock != nullptr ? *clock : RealClock())) {}
 
 FakeClient::~FakeClient() { CloseWatches(); }
 
@@ -312,7 +312,7 @@ void FakeClient::Delete(const kube::Resource& r, const std::string& ns, const st
     // Deletion waits for the finalizers; the first request marks the object.
     if (before.find("metadata")->find("deletionTimestamp") == nullptr) {
       json::Value after = before;
-      after["metadata"]["deletionTimestamp"] = runtime::FormatRfc3339(state_->clock.WallNow());
+      after["metadata"]["deletionTimestamp"] = FormatRfc3339(state_->clock.WallNow());
       after["metadata"]["deletionGracePeriodSeconds"] = 0;
       Commit(*state_, key, before, std::move(after));
     }

@@ -40,15 +40,15 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "kube/client.h"
-#include "runtime/clock.h"
 
 namespace spyt::fakes {
 
 class FakeClient : public kube::Client {
  public:
   // `clock` supplies creation and deletion timestamps (the real clock when null).
-  explicit FakeClient(runtime::Clock* clock = nullptr);
+  explicit FakeClient(Clock* clock = nullptr);
   ~FakeClient() override;
   FakeClient(const FakeClient&) = delete;
   FakeClient& operator=(const FakeClient&) = delete;

@@ -34,7 +34,7 @@ struct HistoryEvent {
 class FakeWatch;
 
 struct FakeClient::State {
-  explicit State(runtime::Clock& c) : clock(c) {}
+  explicit State(Clock& c) : clock(c) {}
 
   // Counts the request, then throws an injected failure if one matches.
   void Begin(const std::string& verb, const kube::Resource& r);
@@ -43,7 +43,7 @@ struct FakeClient::State {
   void Record(kube::WatchEvent::Type type, const ObjectKey& key, const json::Value& object,
               const json::Value& previous);
 
-  runtime::Clock& clock;
+  Clock& clock;
   mutable std::mutex mutex;
   std::condition_variable changed;  // open watches wait here for new events
   std::uint64_t rv = 0;

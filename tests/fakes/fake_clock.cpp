@@ -19,7 +19,7 @@ FakeClock::FakeClock() : FakeClock(DefaultWallTime()) {}
 FakeClock::FakeClock(WallTime wall)
     : now_(TimePoint{} + std::chrono::hours(24 * 365)), wall_(wall) {}
 
-runtime::Clock::TimePoint FakeClock::Now() const {
+Clock::TimePoint FakeClock::Now() const {
   std::lock_guard lock(mutex_);
   return now_;
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// A manually driven runtime::Clock for tests. Time moves only through Advance()
+// A manually driven Clock for tests. Time moves only through Advance()
 // (monotonic and wall time together) or SetTime() (wall time only, to simulate
 // skew). WaitUntil() blocks on the caller's condition variable like the real
 // clock; Advance() wakes every waiter, which re-checks its predicate and deadline.
@@ -22,11 +22,11 @@
 #include <list>
 #include <mutex>
 
-#include "runtime/clock.h"
+#include "common/clock.h"
 
 namespace spyt::fakes {
 
-class FakeClock : public runtime::Clock {
+class FakeClock : public Clock {
  public:
   using WallTime = std::chrono::system_clock::time_point;
 

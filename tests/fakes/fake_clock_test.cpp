@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 // A thread parked in clock.WaitUntil until `deadline` or until `ready` is set.
 struct Sleeper {
-  explicit Sleeper(FakeClock& clock, runtime::Clock::Duration timeout) {
+  explicit Sleeper(FakeClock& clock, Clock::Duration timeout) {
     result = std::async(std::launch::async, [this, &clock, timeout] {
       std::unique_lock lock(mutex);
       return clock.WaitUntil(cv, lock, clock.Now() + timeout, [this] { return ready; });
@@ -44,9 +44,9 @@ TEST_SUITE("fake_clock") {
   }
 
   TEST_CASE("wall time starts on 2026-01-01 unless given") {
-    CHECK(runtime::FormatRfc3339(FakeClock().WallNow()) == "2026-01-01T00:00:00Z");
-    FakeClock clock(runtime::ParseRfc3339("2030-05-06T07:08:09Z"));
-    CHECK(runtime::FormatRfc3339(clock.WallNow()) == "2030-05-06T07:08:09Z");
+    CHECK(FormatRfc3339(FakeClock().WallNow()) == "2026-01-01T00:00:00Z");
+    FakeClock clock(ParseRfc3339("2030-05-06T07:08:09Z"));
+    CHECK(FormatRfc3339(clock.WallNow()) == "2030-05-06T07:08:09Z");
   }
 
   TEST_CASE("SetTime moves only the wall clock") {
@@ -54,7 +54,7 @@ TEST_SUITE("fake_clock") {
     auto now = clock.Now();
     clock.SetTime(clock.WallNow() - 1h);
     CHECK(clock.Now() == now);
-    CHECK(runtime::FormatRfc3339(clock.WallNow()) == "2025-12-31T23:00:00Z");
+    CHECK(FormatRfc3339(clock.WallNow()) == "2025-12-31T23:00:00Z");
   }
 
   TEST_CASE("time cannot be advanced backwards") {

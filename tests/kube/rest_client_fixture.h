@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "fakes/fake_client_metrics.h"
-#include "fakes/fake_time_source.h"
 #include "fakes/fake_transport.h"
+#include "fakes/sleep_recording_clock.h"
 #include "kube/rest_client.h"
 
 namespace spyt::kube::testing {
@@ -27,7 +27,7 @@ struct ClientFixture {
     client = std::make_unique<RestClient>(std::move(config), std::move(owned), &metrics, &time);
   }
 
-  fakes::FakeTimeSource time;
+  fakes::SleepRecordingClock time;
   fakes::FakeClientMetrics metrics;
   fakes::FakeTransport* transport = nullptr;
   std::unique_ptr<RestClient> client;

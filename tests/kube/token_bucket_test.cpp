@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "fakes/fake_time_source.h"
+#include "fakes/sleep_recording_clock.h"
 
 namespace spyt::kube {
 namespace {
@@ -13,7 +13,7 @@ using std::chrono::milliseconds;
 
 TEST_SUITE("kube.token_bucket") {
   TEST_CASE("a full bucket lets a burst through without waiting") {
-    fakes::FakeTimeSource time;
+    fakes::SleepRecordingClock time;
     TokenBucket bucket(10, 5, time);
     for (int i = 0; i < 5; ++i) {
       bucket.Acquire();
@@ -22,7 +22,7 @@ TEST_SUITE("kube.token_bucket") {
   }
 
   TEST_CASE("past the burst each request waits one refill interval more") {
-    fakes::FakeTimeSource time;
+    fakes::SleepRecordingClock time;
     TokenBucket bucket(10, 2, time);
     CHECK(bucket.Reserve() == milliseconds(0));
     CHECK(bucket.Reserve() == milliseconds(0));
@@ -32,7 +32,7 @@ TEST_SUITE("kube.token_bucket") {
   }
 
   TEST_CASE("sustained callers are spaced at exactly qps") {
-    fakes::FakeTimeSource time;
+    fakes::SleepRecordingClock time;
     TokenBucket bucket(20, 1, time);
     auto start = time.Now();
     for (int i = 0; i < 21; ++i) {
@@ -42,7 +42,7 @@ TEST_SUITE("kube.token_bucket") {
   }
 
   TEST_CASE("idle time refills the bucket up to the burst and no further") {
-    fakes::FakeTimeSource time;
+    fakes::SleepRecordingClock time;
     TokenBucket bucket(10, 3, time);
     for (int i = 0; i < 3; ++i) {
       bucket.Reserve();
@@ -55,7 +55,7 @@ TEST_SUITE("kube.token_bucket") {
   }
 
   TEST_CASE("partial refills count toward the next token") {
-    fakes::FakeTimeSource time;
+    fakes::SleepRecordingClock time;
     TokenBucket bucket(4, 1, time);
     bucket.Reserve();
     time.Advance(milliseconds(150));
@@ -63,7 +63,7 @@ TEST_SUITE("kube.token_bucket") {
   }
 
   TEST_CASE("qps of zero disables limiting") {
-    fakes::FakeTimeSource time;
+    fakes::SleepRecordingClock time;
     TokenBucket bucket(0, 1, time);
     CHECK(bucket.unlimited());
     for (int i = 0; i < 1000; ++i) {

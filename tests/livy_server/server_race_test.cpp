@@ -68,7 +68,7 @@ struct RaceServer {
     c.address = "127.0.0.1:0";
     c.registry.max_sessions = kLimit;
     c.work_dir = dir.path();
-    server = std::make_unique<LivyServer>(c, drivers, batches, runtime::RealClock());
+    server = std::make_unique<LivyServer>(c, drivers, batches, RealClock());
     server->Start();
   }
   ~RaceServer() { server->Stop(); }

@@ -24,7 +24,7 @@ struct Fixture {
     c.csrf_protection = csrf;
     c.work_dir = dir.path();
     c.max_body_bytes = 1024;
-    server = std::make_unique<LivyServer>(c, drivers, batches, runtime::RealClock());
+    server = std::make_unique<LivyServer>(c, drivers, batches, RealClock());
   }
 
   http::Response Call(const std::string& method, const std::string& path,

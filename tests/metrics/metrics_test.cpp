@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace spyt::metrics {
 
 TEST_SUITE("metrics") {
@@ -53,9 +56,11 @@ TEST_SUITE("metrics") {
     Metrics m("1.2.3");
     std::atomic<int> calls{0};
     m.Poll([&] { ++calls; });
+    std::jthread polling([&m](std::stop_token stop) { m.Pollers().Run(std::move(stop)); });
     for (int i = 0; i < 40 && calls == 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    m.StopPolling();
+    polling.request_stop();
+    polling.join();
     int after = calls;
     CHECK(after >= 1);
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));

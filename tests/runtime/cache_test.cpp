@@ -2,8 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "common/clock.h"
 #include "fakes/fake_client.h"
-#include "runtime/clock.h"
 
 namespace spyt::runtime {
 namespace {

@@ -70,10 +70,10 @@ TEST_SUITE("kubernetes observation") {
 
   TEST_CASE("the cluster's workloads are read from the cache by their child names") {
     fakes::FakeClient client;
-    runtime::Informer sts(client, runtime::RealClock(),
+    runtime::Informer sts(client, RealClock(),
                           runtime::InformerOptions{kube::resources::kStatefulSets, "default", ""});
     runtime::Informer deploy(
-        client, runtime::RealClock(),
+        client, RealClock(),
         runtime::InformerOptions{kube::resources::kDeployments, "default", ""});
     runtime::Cache cache;
     cache.Register(kube::resources::kStatefulSets, "default", sts);

@@ -21,15 +21,14 @@ struct Harness {
   fakes::FakeClient client;
   runtime::Cache cache;
   std::vector<std::unique_ptr<runtime::Informer>> informers;
-  runtime::EventRecorder events{client, runtime::RealClock(), "spyt-operator", "test"};
-  ClusterReconciler reconciler{client,         cache,   events, runtime::RealClock(),
-                               BuildOptions{}, nullptr, &livy};
+  runtime::EventRecorder events{client, RealClock(), "spyt-operator", "test"};
+  ClusterReconciler reconciler{client, cache, events, RealClock(), BuildOptions{}, nullptr, &livy};
 
   Harness() {
     for (const auto* r : {&res::kSpytClusters, &res::kStatefulSets, &res::kDeployments,
                           &res::kServices, &res::kConfigMaps}) {
       informers.push_back(std::make_unique<runtime::Informer>(
-          client, runtime::RealClock(), runtime::InformerOptions{*r, "ns", ""}));
+          client, RealClock(), runtime::InformerOptions{*r, "ns", ""}));
       cache.Register(*r, "ns", *informers.back());
     }
   }

@@ -114,7 +114,7 @@ TEST_SUITE("operator livy polling") {
 
     runtime::ManagerOptions mo;
     mo.health_probe_bind_address = "";
-    runtime::Manager manager(*client, runtime::RealClock(), mo);
+    runtime::Manager manager(*client, RealClock(), mo);
     cluster::OperatorOptions oo;
     oo.namespaces = {ns.name()};
     oo.livy.interval = 200ms;
@@ -122,12 +122,11 @@ TEST_SUITE("operator livy polling") {
     ScriptedLivy livy;
     std::mutex urls_mu;
     std::vector<std::string> urls;
-    cluster::Operator op(manager, *client, runtime::RealClock(), oo, {},
-                         [&](const std::string& url) {
-                           std::lock_guard lock(urls_mu);
-                           urls.push_back(url);
-                           return std::make_unique<ToScripted>(livy);
-                         });
+    cluster::Operator op(manager, *client, RealClock(), oo, {}, [&](const std::string& url) {
+      std::lock_guard lock(urls_mu);
+      urls.push_back(url);
+      return std::make_unique<ToScripted>(livy);
+    });
     std::thread run([&] { manager.Run(); });
     struct StopAtEnd {
       runtime::Manager& m;

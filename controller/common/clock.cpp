@@ -1,11 +1,12 @@
-#include "runtime/clock.h"
+#include "common/clock.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
-namespace spyt::runtime {
+namespace spyt {
 namespace {
 
 class SystemClock : public Clock {
@@ -17,6 +18,9 @@ class SystemClock : public Clock {
   bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                  TimePoint deadline, const std::function<bool()>& pred) override {
     return cv.wait_until(lock, deadline, pred);
+  }
+  void SleepFor(Duration d) override {
+    if (d > Duration::zero()) std::this_thread::sleep_for(d);
   }
 };
 
@@ -108,6 +112,14 @@ class Parser {
 
 }  // namespace
 
+void Clock::SleepFor(Duration d) {
+  if (d <= Duration::zero()) return;
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::unique_lock lock(mutex);
+  WaitUntil(cv, lock, Now() + d, [] { return false; });
+}
+
 Clock& RealClock() {
   static SystemClock clock;
   return clock;
@@ -167,4 +179,4 @@ system_clock::time_point ParseRfc3339(const std::string& text) {
          std::chrono::duration_cast<system_clock::duration>(std::chrono::nanoseconds(nanos));
 }
 
-}  // namespace spyt::runtime
+}  // namespace spyt

@@ -1,4 +1,4 @@
-#include "runtime/clock.h"
+#include "common/clock.h"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,10 @@
 #pragma once
 
-// Time behind an interface so queues, backoffs and leader election can be tested
-// with a fake clock. Durations are std::chrono; wall time for Kubernetes
-// timestamps comes from WallNow().
+// The one clock of the code base: time behind an interface so queues, backoffs,
+// leader election, the manager, informers and the API client's own waits (rate
+// limiting, Retry-After, token refresh) can be tested with a fake clock
+// (tests/fakes/fake_clock.h). Durations are std::chrono; wall time for Kubernetes
+// timestamps comes from WallNow(). RealClock() is thread-safe.
 
 #include <chrono>
 #include <condition_variable>
@@ -10,7 +12,7 @@
 #include <mutex>
 #include <string>
 
-namespace spyt::runtime {
+namespace spyt {
 
 class Clock {
  public:
@@ -24,6 +26,9 @@ class Clock {
   // A fake clock wakes waiters when it is advanced.
   virtual bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                          TimePoint deadline, const std::function<bool()>& pred) = 0;
+  // Blocks the calling thread for `d` (by default a WaitUntil that nothing but the
+  // deadline ends, so a fake clock's Advance() ends it).
+  virtual void SleepFor(Duration d);
 };
 
 Clock& RealClock();
@@ -35,4 +40,4 @@ std::string FormatRfc3339Micro(std::chrono::system_clock::time_point t);
 // Parses either form; throws std::invalid_argument.
 std::chrono::system_clock::time_point ParseRfc3339(const std::string& text);
 
-}  // namespace spyt::runtime
+}  // namespace spyt
