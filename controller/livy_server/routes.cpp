@@ -143,6 +143,8 @@ http::Response LivyServer::Handle(const http::Request& request) {
     log::Error("request failed", {{"method", request.method}, {"error", e.what()}});
     response = Message(500, e.what());
   }
+  // What a client was told is created, changed or deleted is stored first.
+  if (request.method != "GET") Persist();
   metrics_.Request(request.method, response.status);
   return response;
 }

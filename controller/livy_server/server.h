@@ -9,6 +9,14 @@
 // Start() binds and serves; Stop() stops accepting, ends every driver and
 // batch, and returns when they are gone. Handle() answers one request without
 // a socket (unit tests). Thread-safe.
+//
+// With a state store, sessions survive a restart (kill -9 included): every
+// change is written to the store (before the answer for a client's POST or
+// DELETE, within a sweep, 250 ms, for what drivers report), and Start() first
+// loads what a previous server stored: ids continue, ended records keep
+// their state, live sessions re-attach to their drivers (one that is gone:
+// the session is dead, the reason in its log) and running batches are
+// followed to their end. Unreadable records are logged and skipped.
 
 #include <atomic>
 #include <condition_variable>
@@ -24,6 +32,7 @@
 #include "livy_server/registry.h"
 #include "livy_server/requests.h"
 #include "livy_server/server_metrics.h"
+#include "livy_server/state_store.h"
 #include "runtime/clock.h"
 
 namespace spyt::livy_server {
@@ -45,8 +54,9 @@ struct ServerConfig {
 
 class LivyServer {
  public:
+  // `store` may be null: nothing survives a restart.
   LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory& batches,
-             runtime::Clock& clock);
+             runtime::Clock& clock, StateStore* store = nullptr);
   ~LivyServer();
 
   void Start();
@@ -71,6 +81,12 @@ class LivyServer {
   http::Response CreateBatch(const http::Request& request);
   http::Response DeleteBatch(std::int64_t id);
 
+  // server_recovery.cpp
+  void Recover();
+  void ReattachSession(const Session& s);
+  void ReattachBatch(const Batch& b);
+  void Persist();
+
   // server.cpp
   void SweepLoop();
   void PollBatches();
@@ -82,6 +98,8 @@ class LivyServer {
   DriverFactory& drivers_;
   BatchFactory& batches_;
   runtime::Clock& clock_;
+  StateStore* const store_;
+  std::mutex persist_mu_;  // one writer at a time, in the order of the changes
   Registry registry_;
   ServerMetrics metrics_;
   std::unique_ptr<http::Server> http_;
