@@ -58,13 +58,16 @@ livy_server::HostDriverConfig LivyDriverConfig(const LaunchContext& ctx) {
   c.master_url = f.master.url;
   c.bind_host = f.host;
   c.limits = {f.driver_cores, f.driver_memory};
-  const auto session_timeout = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::milliseconds(f.session_timeout.millis()));
-  c.orphan_timeout = session_timeout.count() > 0
-                         ? std::max(session_timeout, std::chrono::seconds(1))
-                         : kOrphanTimeoutWithoutSessionTimeout;
+  c.orphan_timeout = DriverOrphanTimeout(f);
   c.env = driver.env;
   return c;
+}
+
+std::chrono::seconds DriverOrphanTimeout(const Flags& f) {
+  const auto session_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::milliseconds(f.session_timeout.millis()));
+  if (session_timeout.count() <= 0) return kOrphanTimeoutWithoutSessionTimeout;
+  return std::max(session_timeout, std::chrono::seconds(1));
 }
 
 std::string LivyStateDir(const LaunchContext& ctx) {

@@ -9,6 +9,7 @@
 // are kept in --state-dir, so a restarted launcher serves them again and
 // re-attaches to the drivers, which outlive it (up to the session timeout).
 
+#include <chrono>
 #include <string>
 
 #include "launcher/context.h"
@@ -21,6 +22,10 @@ namespace spyt::launcher {
 // Pure: the server's and the drivers' settings from the context.
 livy_server::ServerConfig LivyServerConfig(const LaunchContext& ctx);
 livy_server::HostDriverConfig LivyDriverConfig(const LaunchContext& ctx);
+
+// How long a driver whose server is gone waits for one to come back before it
+// ends itself: the session timeout (10 minutes when sessions never time out).
+std::chrono::seconds DriverOrphanTimeout(const Flags& f);
 
 // --state-dir, else <work dir>/state: where sessions survive a restart.
 std::string LivyStateDir(const LaunchContext& ctx);

@@ -50,12 +50,16 @@ class SubmitProcess : public BatchProcess {
       } else if (!ProcessRuns(pid_, exit_file_)) {
         exit_ = RecordedExit(exit_file_);
       }
-      if (exit_) ::kill(-pid_, SIGKILL);  // what spark-submit left in its group
+      // What spark-submit left in its group; not a group a recycled pid leads.
+      if (exit_ && (own_child_ || Check(pid_, exit_file_) == Liveness::kGone)) {
+        ::kill(-pid_, SIGKILL);
+      }
     }
     return exit_;
   }
 
   void Kill(milliseconds grace) override {
+    if (Poll()) return;
     ::kill(-pid_, SIGTERM);
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (!Poll()) {

@@ -133,7 +133,8 @@ class HostDriver : public Driver {
     if (exit_) return;
     if (auto how = EndedLocked()) {
       exit_ = *how;
-      ::kill(-pid_, SIGKILL);  // whatever it left in its group (its JVM)
+      // Whatever it left in its group (its JVM); not a group a recycled pid leads.
+      if (own_child_ || Check(pid_, marker_) == Liveness::kGone) ::kill(-pid_, SIGKILL);
       transport_.reset();
       return;
     }

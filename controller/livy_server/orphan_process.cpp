@@ -7,21 +7,21 @@
 
 namespace spyt::livy_server {
 
-bool ProcessRuns(pid_t pid, const std::string& marker) {
-  if (pid <= 0) return false;
+Liveness Check(pid_t pid, const std::string& marker) {
+  if (pid <= 0) return Liveness::kRecycled;
   const std::string proc = "/proc/" + std::to_string(pid);
   std::ifstream stat(proc + "/stat");
   std::string line;
-  if (!std::getline(stat, line)) return false;
+  if (!std::getline(stat, line)) return Liveness::kGone;
   // "pid (comm) S ...": the state follows the last ')'.
   const auto paren = line.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= line.size()) return false;
+  if (paren == std::string::npos || paren + 2 >= line.size()) return Liveness::kGone;
   const char state = line[paren + 2];
-  if (state == 'Z' || state == 'X') return false;
+  if (state == 'Z' || state == 'X') return Liveness::kGone;
   std::ifstream cmd(proc + "/cmdline", std::ios::binary);
   const std::string cmdline((std::istreambuf_iterator<char>(cmd)),
                             std::istreambuf_iterator<char>());
-  return cmdline.find(marker) != std::string::npos;
+  return cmdline.find(marker) != std::string::npos ? Liveness::kRuns : Liveness::kRecycled;
 }
 
 std::optional<pid_t> ReadPidFile(const std::string& path) {

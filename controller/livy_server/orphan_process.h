@@ -13,9 +13,17 @@
 
 namespace spyt::livy_server {
 
-// True while `pid` runs (not a zombie) and its command line contains `marker`
-// (a path unique to the session or batch, so a recycled pid is not taken for it).
-bool ProcessRuns(pid_t pid, const std::string& marker);
+enum class Liveness {
+  kRuns,      // `pid` runs and its command line contains `marker`
+  kGone,      // no such process, or a zombie: its process group may still be signalled
+  kRecycled,  // the pid now belongs to another process: signal nothing
+};
+// `marker` is a path unique to the session or batch, so a recycled pid is not
+// taken for it.
+Liveness Check(pid_t pid, const std::string& marker);
+inline bool ProcessRuns(pid_t pid, const std::string& marker) {
+  return Check(pid, marker) == Liveness::kRuns;
+}
 
 // The pid in `path`; nullopt when missing or unreadable.
 std::optional<pid_t> ReadPidFile(const std::string& path);

@@ -259,6 +259,7 @@ http::Response LivyServer::CreateSession(const http::Request& request) {
   SessionRequest req = ParseSessionRequest(request.body, config_.limits);
   const std::string owner = Owner(request, req);
   const Session s = registry_.AddSession(std::move(req), owner);
+  Persist();  // the id is taken before a driver can exist for it
   const std::string dir = SessionDir(s.id);
   const std::string log_path = (fs::path(dir) / "driver.log").string();
   registry_.SetLogPath(s.id, log_path);
@@ -305,6 +306,8 @@ http::Response LivyServer::DeleteSession(std::int64_t id) {
 http::Response LivyServer::CreateStatement(std::int64_t id, const http::Request& request) {
   const StatementRequest req = ParseStatementRequest(request.body);
   const Statement st = registry_.AddStatement(id, req);
+  // Stored before the driver has it: a restarted server never gives its id to another.
+  Persist();
   if (SessionWorker* w = Worker(id)) w->SubmitPending();
   const std::string location =
       "/sessions/" + std::to_string(id) + "/statements/" + std::to_string(st.id);
@@ -334,6 +337,7 @@ http::Response LivyServer::CreateBatch(const http::Request& request) {
   BatchRequest req = ParseBatchRequest(request.body, config_.limits);
   const std::string owner = Owner(request, req);
   const Batch b = registry_.AddBatch(std::move(req), owner);
+  Persist();
   const std::string dir = BatchDir(b.id);
   const std::string log_path = (fs::path(dir) / "spark-submit.log").string();
   registry_.SetBatchLogPath(b.id, log_path);

@@ -25,7 +25,11 @@ LivyServer::LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory
 LivyServer::~LivyServer() { Stop(); }
 
 void LivyServer::Start() {
-  Recover();
+  // Once, although a caller may retry Start() while the port is still taken.
+  if (!recovered_) {
+    Recover();
+    recovered_ = true;
+  }
   http_ = http::MakeServer(config_.address);
   http_->SetMaxBodyBytes(config_.max_body_bytes);
   http_->HandleOthers([this](const http::Request& r) { return Handle(r); });

@@ -16,7 +16,8 @@
 // loads what a previous server stored: ids continue, ended records keep
 // their state, live sessions re-attach to their drivers (one that is gone:
 // the session is dead, the reason in its log) and running batches are
-// followed to their end. Unreadable records are logged and skipped.
+// followed to their end. Unreadable records are logged and skipped. Start()
+// may be retried when it cannot bind: the state is restored once.
 
 #include <atomic>
 #include <condition_variable>
@@ -99,7 +100,8 @@ class LivyServer {
   BatchFactory& batches_;
   runtime::Clock& clock_;
   StateStore* const store_;
-  std::mutex persist_mu_;  // one writer at a time, in the order of the changes
+  std::mutex persist_mu_;   // one writer at a time, in the order of the changes
+  bool recovered_ = false;  // Start() restores the stored state once
   Registry registry_;
   ServerMetrics metrics_;
   std::unique_ptr<http::Server> http_;
