@@ -1,7 +1,10 @@
 #include "livy_server/host_driver.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -36,6 +39,21 @@ void WriteAtomically(const std::string& path, const std::string& text) {
     if (!out.flush()) throw DriverError("cannot write " + tmp);
   }
   fs::rename(tmp, path);
+}
+
+// The server's descriptors, its listening socket above all, must not leak into
+// the drivers, which outlive it: a driver holding the port keeps a restarted
+// server from binding it. (process::Spawn closes nothing in the child, so
+// every descriptor of this process is marked close-on-exec before a spawn.)
+void MarkDescriptorsCloseOnExec() {
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd", ec)) {
+    const int fd = std::atoi(entry.path().filename().c_str());
+    if (fd < 3) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
 }
 
 Statement StatementFromJson(const json::Value& v) {
@@ -332,6 +350,7 @@ pid_t SpawnSparkProcess(const HostDriverConfig& config, std::vector<std::string>
   spawn.output_file = log_path;
   spawn.working_dir = dir;
   pid_t pid = 0;
+  MarkDescriptorsCloseOnExec();
   try {
     pid = process::Spawn(command, spawn);
   } catch (const process::SpawnError& e) {

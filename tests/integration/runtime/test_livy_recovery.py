@@ -12,7 +12,7 @@ import requests
 
 from livy_batches import HEADERS, sum_job
 from livy_recovery import kill_and_wait_back, livy_log, livy_state_dir, tear_state_file
-from local_proc import CLUSTER
+from local_proc import CLUSTER, local  # noqa: F401 (fixture)
 from waiting import wait_for
 
 START = 180  # a session's driver from POST to idle on a loaded 2-core machine
