@@ -19,7 +19,8 @@ TEST_SUITE("launcher livy role") {
   }
 
   TEST_CASE("a driver waits the session timeout for its server to come back") {
-    Flags f = ParseFlags(testing::With(testing::LivyArgs(), {"--livy-session-timeout", "30m"}));
+    Flags f = ParseFlags(testing::LivyArgs());
+    f.session_timeout = api::Duration::FromSeconds(30 * 60);
     CHECK(DriverOrphanTimeout(f) == std::chrono::minutes(30));
     f.session_timeout = api::Duration::FromSeconds(0);
     CHECK(DriverOrphanTimeout(f) == std::chrono::minutes(10));

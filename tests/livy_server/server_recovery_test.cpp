@@ -144,7 +144,8 @@ TEST_SUITE("livy_server server recovery") {
     CHECK(json::StringAt(st, {"state"}) == "cancelled");
     CHECK(json::StringAt(st, {"output", "evalue"}).find("driver is gone") != std::string::npos);
     std::string log;
-    for (const auto& line : f.Get("/sessions/2/log").find("log")->as_array()) {
+    const json::Value page = f.Get("/sessions/2/log");
+    for (const auto& line : page.find("log")->as_array()) {
       log += line.as_string();
     }
     CHECK(log.find("the server restarted and the session's driver is gone") != std::string::npos);
