@@ -92,6 +92,7 @@ struct Flags {
   std::string driver_home;  // empty: $SPYT_DRIVER_HOME
   bool csrf_protection = false;
   api::MemorySize max_request_body = api::MemorySize::FromMiB(1);
+  std::string state_dir;  // sessions survive a restart from here; empty: <work dir>/state
 
   friend bool operator==(const Flags&, const Flags&) = default;
 };

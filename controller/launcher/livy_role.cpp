@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -12,8 +13,9 @@
 namespace spyt::launcher {
 namespace {
 
-// A driver stops talking to a server that is gone after this long; then it ends.
-constexpr std::chrono::seconds kOrphanTimeout{60};
+// How long a driver waits for a server that is gone (to come back) before it
+// ends itself: the session timeout, or this when sessions never time out.
+constexpr std::chrono::seconds kOrphanTimeoutWithoutSessionTimeout{600};
 constexpr int kBindAttempts = 40;  // 20 s
 
 // Waits for SIGTERM or SIGINT (blocked in every thread: BlockLauncherSignals).
@@ -56,9 +58,20 @@ livy_server::HostDriverConfig LivyDriverConfig(const LaunchContext& ctx) {
   c.master_url = f.master.url;
   c.bind_host = f.host;
   c.limits = {f.driver_cores, f.driver_memory};
-  c.orphan_timeout = kOrphanTimeout;
+  c.orphan_timeout = DriverOrphanTimeout(f);
   c.env = driver.env;
   return c;
+}
+
+std::chrono::seconds DriverOrphanTimeout(const Flags& f) {
+  const auto session_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::milliseconds(f.session_timeout.millis()));
+  if (session_timeout.count() <= 0) return kOrphanTimeoutWithoutSessionTimeout;
+  return std::max(session_timeout, std::chrono::seconds(1));
+}
+
+std::string LivyStateDir(const LaunchContext& ctx) {
+  return ctx.flags.state_dir.empty() ? ctx.layout.work_dir + "/state" : ctx.flags.state_dir;
 }
 
 std::string DescribeLivyServer(const LaunchContext& ctx) {
@@ -73,6 +86,7 @@ std::string DescribeLivyServer(const LaunchContext& ctx) {
       << "csrf protection " << (s.csrf_protection ? "on" : "off") << "\n"
       << "max request body " << s.max_body_bytes << "\n"
       << "work dir " << s.work_dir << "\n"
+      << "state dir " << LivyStateDir(ctx) << "\n"
       << "repl jar " << ctx.repl_jar << "\n";
   return out.str();
 }
@@ -80,7 +94,9 @@ std::string DescribeLivyServer(const LaunchContext& ctx) {
 int ServeLivy(const LaunchContext& ctx) {
   auto drivers = livy_server::MakeHostDriverFactory(LivyDriverConfig(ctx));
   auto batches = livy_server::MakeBatchFactory(LivyDriverConfig(ctx));
-  livy_server::LivyServer server(LivyServerConfig(ctx), *drivers, *batches, RealClock());
+  auto store = livy_server::MakeFileStateStore(LivyStateDir(ctx));
+  livy_server::LivyServer server(LivyServerConfig(ctx), *drivers, *batches, RealClock(),
+                                 store.get());
   // The previous server of this port (a restarted pod's, a replaced local
   // process's) may still be ending its drivers: wait for the port a while.
   for (int attempt = 1;; ++attempt) {

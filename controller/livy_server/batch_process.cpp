@@ -3,10 +3,12 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "common/log.h"
 #include "common/process.h"
+#include "livy_server/orphan_process.h"
 
 namespace spyt::livy_server {
 namespace {
@@ -14,9 +16,26 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
+// spark-submit runs under `sh -c` that writes its exit code to <batch dir>/exit_code,
+// so that a server that did not start it (after a restart) learns how it ended.
+constexpr const char* kRecordExit =
+    "\"$@\"; rc=$?; echo $rc > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"; exit $rc";
+
+std::optional<BatchProcess::Exit> RecordedExit(const std::string& exit_file) {
+  std::ifstream in(exit_file);
+  int code = 0;
+  if (!(in >> code)) {
+    return BatchProcess::Exit{-1, "ended while no server watched it; its exit code is unknown"};
+  }
+  return BatchProcess::Exit{code, "exit code " + std::to_string(code)};
+}
+
+// A batch this server started (`own_child`: waited for through the reaper) or
+// one a previous server started (followed by pid; its exit code from the file).
 class SubmitProcess : public BatchProcess {
  public:
-  explicit SubmitProcess(pid_t pid) : pid_(pid) {}
+  SubmitProcess(pid_t pid, std::string exit_file, bool own_child)
+      : pid_(pid), exit_file_(std::move(exit_file)), own_child_(own_child) {}
   ~SubmitProcess() override {
     if (!exit_) Kill(milliseconds(2000));
   }
@@ -24,15 +43,23 @@ class SubmitProcess : public BatchProcess {
   std::optional<Exit> Poll() override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!exit_) {
-      if (auto status = process::Reaper::Instance().Poll(pid_)) {
-        exit_ = Exit{process::ExitCode(*status), process::DescribeStatus(*status)};
-        ::kill(-pid_, SIGKILL);  // what spark-submit left in its group
+      if (own_child_) {
+        if (auto status = process::Reaper::Instance().Poll(pid_)) {
+          exit_ = Exit{process::ExitCode(*status), process::DescribeStatus(*status)};
+        }
+      } else if (!ProcessRuns(pid_, exit_file_)) {
+        exit_ = RecordedExit(exit_file_);
+      }
+      // What spark-submit left in its group; not a group a recycled pid leads.
+      if (exit_ && (own_child_ || Check(pid_, exit_file_) == Liveness::kGone)) {
+        ::kill(-pid_, SIGKILL);
       }
     }
     return exit_;
   }
 
   void Kill(milliseconds grace) override {
+    if (Poll()) return;
     ::kill(-pid_, SIGTERM);
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (!Poll()) {
@@ -50,22 +77,44 @@ class SubmitProcess : public BatchProcess {
 
  private:
   const pid_t pid_;
+  const std::string exit_file_;
+  const bool own_child_;
   std::mutex mu_;
   std::optional<Exit> exit_;
 };
 
 class SubmitFactory : public BatchFactory {
+  static std::string PidFile(const BatchLaunch& l) { return (fs::path(l.dir) / "pid").string(); }
+  static std::string ExitFile(const BatchLaunch& l) {
+    return (fs::path(l.dir) / "exit_code").string();
+  }
+
  public:
   explicit SubmitFactory(HostDriverConfig config) : config_(std::move(config)) {}
 
   std::unique_ptr<BatchProcess> Start(const BatchLaunch& launch) override {
     fs::create_directories(launch.dir);
-    const pid_t pid =
-        SpawnSparkProcess(config_, BatchArgv(config_, launch.request, launch.batch_id),
-                          launch.request.proxy_user, launch.dir, launch.log_path);
+    const std::string exit_file = ExitFile(launch);
+    std::vector<std::string> argv = {"/bin/sh", "-c", kRecordExit, exit_file};
+    for (auto& arg : BatchArgv(config_, launch.request, launch.batch_id)) argv.push_back(arg);
+    const pid_t pid = SpawnSparkProcess(config_, std::move(argv), launch.request.proxy_user,
+                                        launch.dir, launch.log_path);
     log::Info("batch started",
               {{"batch", std::to_string(launch.batch_id)}, {"pid", std::to_string(pid)}});
-    return std::make_unique<SubmitProcess>(pid);
+    try {
+      WritePidFile(PidFile(launch), pid);
+    } catch (const std::exception& e) {
+      log::Warn("a restarted server will not find this batch", {{"error", e.what()}});
+    }
+    return std::make_unique<SubmitProcess>(pid, exit_file, true);
+  }
+
+  std::unique_ptr<BatchProcess> Attach(const BatchLaunch& launch) override {
+    const auto pid = ReadPidFile(PidFile(launch));
+    if (!pid) throw DriverError("no spark-submit pid in " + PidFile(launch));
+    log::Info("batch re-attached",
+              {{"batch", std::to_string(launch.batch_id)}, {"pid", std::to_string(*pid)}});
+    return std::make_unique<SubmitProcess>(*pid, ExitFile(launch), false);
   }
 
  private:

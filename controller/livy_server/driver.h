@@ -60,6 +60,13 @@ class DriverFactory {
   virtual ~DriverFactory() = default;
   // Throws DriverError when the process cannot be started.
   virtual std::unique_ptr<Driver> Start(const DriverLaunch& launch) = 0;
+  // The driver a previous server started with this launch (same session id
+  // and dir), when it still runs: drivers outlive their server. Throws
+  // DriverError saying why when it is gone.
+  virtual std::unique_ptr<Driver> Attach(const DriverLaunch& launch) {
+    throw DriverError("drivers of session " + std::to_string(launch.session_id) +
+                      " cannot be re-attached here");
+  }
 };
 
 // A batch: one spark-submit run (batch_process.h starts the real one).
@@ -86,6 +93,12 @@ class BatchFactory {
  public:
   virtual ~BatchFactory() = default;
   virtual std::unique_ptr<BatchProcess> Start(const BatchLaunch& launch) = 0;
+  // The spark-submit a previous server started with this launch; it may have
+  // ended since (Poll() then says how, as far as known). Throws DriverError
+  // when nothing of it is found.
+  virtual std::unique_ptr<BatchProcess> Attach(const BatchLaunch& launch) {
+    throw DriverError("batch " + std::to_string(launch.batch_id) + " cannot be re-attached here");
+  }
 };
 
 }  // namespace spyt::livy_server

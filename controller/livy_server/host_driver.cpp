@@ -1,7 +1,10 @@
 #include "livy_server/host_driver.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -12,6 +15,7 @@
 #include "common/log.h"
 #include "common/process.h"
 #include "http/http.h"
+#include "livy_server/orphan_process.h"
 
 namespace spyt::livy_server {
 namespace {
@@ -37,6 +41,21 @@ void WriteAtomically(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
+// The server's descriptors, its listening socket above all, must not leak into
+// the drivers, which outlive it: a driver holding the port keeps a restarted
+// server from binding it. (process::Spawn closes nothing in the child, so
+// every descriptor of this process is marked close-on-exec before a spawn.)
+void MarkDescriptorsCloseOnExec() {
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd", ec)) {
+    const int fd = std::atoi(entry.path().filename().c_str());
+    if (fd < 3) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+}
+
 Statement StatementFromJson(const json::Value& v) {
   Statement st;
   st.id = json::IntAt(v, {"id"}, -1);
@@ -52,10 +71,15 @@ Statement StatementFromJson(const json::Value& v) {
   return st;
 }
 
+// A driver this server started (`own_child`: waited for through the reaper) or
+// one a previous server started (re-attached: followed through /proc).
 class HostDriver : public Driver {
  public:
-  HostDriver(pid_t pid, std::string endpoint_file)
-      : pid_(pid), endpoint_file_(std::move(endpoint_file)) {}
+  HostDriver(pid_t pid, std::string endpoint_file, std::string marker, bool own_child)
+      : pid_(pid),
+        endpoint_file_(std::move(endpoint_file)),
+        marker_(std::move(marker)),
+        own_child_(own_child) {}
 
   ~HostDriver() override {
     if (!exit_) Stop(milliseconds(2000));
@@ -125,9 +149,10 @@ class HostDriver : public Driver {
   // With mu_ held: reaps an exited driver, reads the endpoint once it exists.
   void RefreshLocked() {
     if (exit_) return;
-    if (auto status = process::Reaper::Instance().Poll(pid_)) {
-      exit_ = process::DescribeStatus(*status);
-      ::kill(-pid_, SIGKILL);  // whatever it left in its group (its JVM)
+    if (auto how = EndedLocked()) {
+      exit_ = *how;
+      // Whatever it left in its group (its JVM); not a group a recycled pid leads.
+      if (own_child_ || Check(pid_, marker_) == Liveness::kGone) ::kill(-pid_, SIGKILL);
       transport_.reset();
       return;
     }
@@ -148,6 +173,15 @@ class HostDriver : public Driver {
     } catch (const std::exception&) {
       // Written atomically, so a parse failure is a driver bug: keep waiting.
     }
+  }
+
+  std::optional<std::string> EndedLocked() {
+    if (own_child_) {
+      auto status = process::Reaper::Instance().Poll(pid_);
+      return status ? std::optional(process::DescribeStatus(*status)) : std::nullopt;
+    }
+    if (ProcessRuns(pid_, marker_)) return std::nullopt;
+    return "ended (started by a previous server: its exit status is unknown)";
   }
 
   bool WaitExit(milliseconds timeout) {
@@ -197,6 +231,8 @@ class HostDriver : public Driver {
 
   const pid_t pid_;
   const std::string endpoint_file_;
+  const std::string marker_;  // in its command line: its spec file
+  const bool own_child_;
   std::mutex mu_;
   std::optional<std::string> exit_;
   std::shared_ptr<http::Transport> transport_;
@@ -206,6 +242,10 @@ class HostDriver : public Driver {
 };
 
 class HostDriverFactory : public DriverFactory {
+  static std::string PidFile(const DriverLaunch& launch) {
+    return (fs::path(launch.dir) / "driver.pid").string();
+  }
+
  public:
   explicit HostDriverFactory(HostDriverConfig config) : config_(std::move(config)) {}
 
@@ -239,7 +279,25 @@ class HostDriverFactory : public DriverFactory {
                           launch.request.proxy_user, launch.dir, launch.log_path);
     log::Info("session driver started",
               {{"session", std::to_string(launch.session_id)}, {"pid", std::to_string(pid)}});
-    return std::make_unique<HostDriver>(pid, endpoint);
+    try {
+      WritePidFile(PidFile(launch), pid);
+    } catch (const std::exception& e) {
+      log::Warn("a restarted server will not find this driver", {{"error", e.what()}});
+    }
+    return std::make_unique<HostDriver>(pid, endpoint, spec_path, true);
+  }
+
+  std::unique_ptr<Driver> Attach(const DriverLaunch& launch) override {
+    const std::string spec_path = (fs::path(launch.dir) / "spec.json").string();
+    const auto pid = ReadPidFile(PidFile(launch));
+    if (!pid) throw DriverError("no driver pid in " + PidFile(launch));
+    if (!ProcessRuns(*pid, spec_path)) {
+      throw DriverError("its driver (pid " + std::to_string(*pid) + ") is no longer running");
+    }
+    log::Info("session driver re-attached",
+              {{"session", std::to_string(launch.session_id)}, {"pid", std::to_string(*pid)}});
+    return std::make_unique<HostDriver>(*pid, (fs::path(launch.dir) / "endpoint.json").string(),
+                                        spec_path, false);
   }
 
  private:
@@ -292,6 +350,7 @@ pid_t SpawnSparkProcess(const HostDriverConfig& config, std::vector<std::string>
   spawn.output_file = log_path;
   spawn.working_dir = dir;
   pid_t pid = 0;
+  MarkDescriptorsCloseOnExec();
   try {
     pid = process::Spawn(command, spawn);
   } catch (const process::SpawnError& e) {

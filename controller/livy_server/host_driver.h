@@ -8,7 +8,11 @@
 // a long poll of their changes, cancel, shutdown); the driver writes its port to
 // <session dir>/endpoint.json once Spark runs.
 //
-// A driver that hears nothing from the server for `orphan_timeout` ends itself.
+// Drivers outlive their server (no parent-death signal, a process group of
+// their own): a restarted server re-attaches to them (Attach: the pid in
+// <session dir>/driver.pid, checked against /proc, then endpoint.json). A
+// driver that hears nothing from any server for `orphan_timeout` (the session
+// timeout) ends itself.
 //
 // Thread-safe.
 

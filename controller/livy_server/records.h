@@ -108,6 +108,7 @@ struct Session {
   std::string log_path;  // the driver's stdout and stderr
   std::chrono::steady_clock::time_point last_activity;
   std::chrono::steady_clock::time_point ended_at;
+  std::int64_t ended_ms = 0;  // epoch ms of ended_at (kept across restarts)
 };
 
 struct Batch {
@@ -118,6 +119,7 @@ struct Batch {
   std::string app_id;
   std::string log_path;
   std::chrono::steady_clock::time_point ended_at;
+  std::int64_t ended_ms = 0;  // epoch ms of ended_at (kept across restarts)
 };
 
 // Conf keys whose values are secrets: they contain "token", "password" or

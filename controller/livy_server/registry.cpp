@@ -32,6 +32,8 @@ Session Registry::AddSession(SessionRequest request, const std::string& owner) {
   s.request = std::move(request);
   s.owner = owner;
   s.last_activity = clock_.Now();
+  changed_sessions_.insert(s.id);
+  next_ids_changed_ = true;
   return sessions_[s.id] = std::move(s);
 }
 
@@ -42,6 +44,8 @@ Batch Registry::AddBatch(BatchRequest request, const std::string& owner) {
   b.id = next_batch_++;
   b.request = std::move(request);
   b.owner = owner;
+  changed_batches_.insert(b.id);
+  next_ids_changed_ = true;
   return batches_[b.id] = std::move(b);
 }
 
@@ -87,11 +91,15 @@ std::vector<Batch> Registry::Batches() const {
 
 bool Registry::RemoveSession(std::int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
+  changed_sessions_.erase(id);
+  removed_sessions_.insert(id);
   return sessions_.erase(id) > 0;
 }
 
 bool Registry::RemoveBatch(std::int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
+  changed_batches_.erase(id);
+  removed_batches_.insert(id);
   return batches_.erase(id) > 0;
 }
 
@@ -110,7 +118,10 @@ void Registry::RefreshBusyLocked(Session& s) {
 
 void Registry::SetLogPath(std::int64_t id, const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = sessions_.find(id); it != sessions_.end()) it->second.log_path = path;
+  if (auto it = sessions_.find(id); it != sessions_.end()) {
+    it->second.log_path = path;
+    changed_sessions_.insert(id);
+  }
 }
 
 void Registry::SessionReady(std::int64_t id, const std::string& app_id,
@@ -124,6 +135,7 @@ void Registry::SessionReady(std::int64_t id, const std::string& app_id,
   s.state = SessionState::kIdle;
   s.last_activity = clock_.Now();
   RefreshBusyLocked(s);
+  changed_sessions_.insert(id);
 }
 
 void Registry::SessionExited(std::int64_t id, const std::string&) {
@@ -139,8 +151,10 @@ void Registry::SessionExited(std::int64_t id, const std::string&) {
     s.state = SessionState::kDead;
   }
   s.ended_at = clock_.Now();
+  s.ended_ms = EpochMs(clock_.WallNow());
+  changed_sessions_.insert(id);
   // What was queued or running will never finish.
-  const std::int64_t now_ms = EpochMs(clock_.WallNow());
+  const std::int64_t now_ms = s.ended_ms;
   for (Statement& st : s.statements) {
     if (IsEnded(st.state)) continue;
     st.state = StatementState::kCancelled;
@@ -153,6 +167,7 @@ void Registry::SessionStopping(std::int64_t id) {
   auto it = sessions_.find(id);
   if (it == sessions_.end() || IsEnded(it->second.state)) return;
   it->second.state = SessionState::kShuttingDown;
+  changed_sessions_.insert(id);
 }
 
 void Registry::ApplyUpdates(std::int64_t id, const std::vector<Statement>& updates) {
@@ -174,6 +189,7 @@ void Registry::ApplyUpdates(std::int64_t id, const std::vector<Statement>& updat
     if (IsEnded(st.state)) s.last_activity = clock_.Now();
   }
   RefreshBusyLocked(s);
+  changed_sessions_.insert(id);
 }
 
 Statement Registry::AddStatement(std::int64_t id, const StatementRequest& request) {
@@ -190,6 +206,7 @@ Statement Registry::AddStatement(std::int64_t id, const StatementRequest& reques
   s.statements.push_back(st);
   s.last_activity = clock_.Now();
   RefreshBusyLocked(s);
+  changed_sessions_.insert(id);
   return st;
 }
 
@@ -213,6 +230,7 @@ Statement Registry::CancelStatement(std::int64_t id, std::int64_t statement_id) 
   Statement& st = s.statements[statement_id];
   if (!IsEnded(st.state)) st.state = StatementState::kCancelling;
   s.last_activity = clock_.Now();
+  changed_sessions_.insert(id);
   return st;
 }
 
@@ -229,15 +247,21 @@ std::optional<Session> Registry::FindByUser(const std::string& user) {
 
 void Registry::SetBatchLogPath(std::int64_t id, const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = batches_.find(id); it != batches_.end()) it->second.log_path = path;
+  if (auto it = batches_.find(id); it != batches_.end()) {
+    it->second.log_path = path;
+    changed_batches_.insert(id);
+  }
 }
 
 void Registry::BatchRunning(std::int64_t id, const std::string& app_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = batches_.find(id);
   if (it == batches_.end() || IsEnded(it->second.state)) return;
-  it->second.state = BatchState::kRunning;
-  if (!app_id.empty()) it->second.app_id = app_id;
+  Batch& b = it->second;
+  if (b.state == BatchState::kRunning && (app_id.empty() || app_id == b.app_id)) return;
+  b.state = BatchState::kRunning;
+  if (!app_id.empty()) b.app_id = app_id;
+  changed_batches_.insert(id);
 }
 
 void Registry::BatchExited(std::int64_t id, bool success) {
@@ -246,6 +270,8 @@ void Registry::BatchExited(std::int64_t id, bool success) {
   if (it == batches_.end() || IsEnded(it->second.state)) return;
   it->second.state = success ? BatchState::kSuccess : BatchState::kDead;
   it->second.ended_at = clock_.Now();
+  it->second.ended_ms = EpochMs(clock_.WallNow());
+  changed_batches_.insert(id);
 }
 
 std::vector<std::int64_t> Registry::Sweep() {
@@ -255,18 +281,25 @@ std::vector<std::int64_t> Registry::Sweep() {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     Session& s = it->second;
     if (IsEnded(s.state) && now - s.ended_at >= config_.retain) {
+      changed_sessions_.erase(s.id);
+      removed_sessions_.insert(s.id);
       it = sessions_.erase(it);
       continue;
     }
     if (s.state == SessionState::kIdle && config_.session_timeout.count() > 0 &&
         now - s.last_activity >= config_.session_timeout) {
       s.state = SessionState::kShuttingDown;
+      changed_sessions_.insert(s.id);
       timed_out.push_back(s.id);
     }
     ++it;
   }
   for (auto it = batches_.begin(); it != batches_.end();) {
     const bool expired = IsEnded(it->second.state) && now - it->second.ended_at >= config_.retain;
+    if (expired) {
+      changed_batches_.erase(it->first);
+      removed_batches_.insert(it->first);
+    }
     it = expired ? batches_.erase(it) : std::next(it);
   }
   return timed_out;

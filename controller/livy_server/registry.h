@@ -14,6 +14,10 @@
 // sent, run to its end or cancelled, find-by-user. GETs do not count, so a
 // monitor polling the listing keeps nothing alive.
 //
+// Every change is also noted for the state store: TakeChanges() hands the
+// records changed since its previous call (the server writes them), and
+// Restore() loads what a previous server stored.
+//
 // No I/O: the server applies what the drivers report. Thread-safe (one mutex).
 
 #include <chrono>
@@ -21,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,6 +33,7 @@
 #include "common/clock.h"
 #include "livy_server/records.h"
 #include "livy_server/requests.h"
+#include "livy_server/state_store.h"
 
 namespace spyt::livy_server {
 
@@ -57,6 +63,21 @@ struct RegistryStats {
   std::map<std::string, int> batches;                           // state -> count
   std::map<std::string, int> statements;                        // state -> count
   int live = 0;                                                 // what the limit counts
+};
+
+// What changed since the previous TakeChanges().
+struct RegistryChanges {
+  std::vector<Session> sessions;  // as they are now
+  std::vector<Batch> batches;
+  std::vector<std::int64_t> removed_sessions;
+  std::vector<std::int64_t> removed_batches;
+  bool next_ids = false;  // a new id was handed out
+  std::int64_t next_session = 0;
+  std::int64_t next_batch = 0;
+  bool empty() const {
+    return sessions.empty() && batches.empty() && removed_sessions.empty() &&
+           removed_batches.empty() && !next_ids;
+  }
 };
 
 class Registry {
@@ -112,6 +133,15 @@ class Registry {
 
   RegistryStats Stats() const;
 
+  // Loads a previous server's records (before any other call): ids continue
+  // above the highest stored, idle timers restart now, ended records keep
+  // the rest of their retention. Nothing is marked changed.
+  void Restore(const StoredState& stored);
+  // The driver of a restored session is gone: the session is dead and its
+  // unfinished statements are cancelled, their output an error naming `why`.
+  void SessionLost(std::int64_t id, const std::string& why);
+  RegistryChanges TakeChanges();
+
  private:
   int LiveLocked() const;
   Session& SessionLocked(std::int64_t id);
@@ -124,6 +154,10 @@ class Registry {
   std::map<std::int64_t, Batch> batches_;
   std::int64_t next_session_ = 0;
   std::int64_t next_batch_ = 0;
+  // For TakeChanges().
+  std::set<std::int64_t> changed_sessions_, changed_batches_;
+  std::set<std::int64_t> removed_sessions_, removed_batches_;
+  bool next_ids_changed_ = false;
 };
 
 }  // namespace spyt::livy_server

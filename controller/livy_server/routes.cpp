@@ -145,6 +145,8 @@ http::Response LivyServer::Handle(const http::Request& request) {
     log::Error("request failed", {{"method", request.method}, {"error", e.what()}});
     response = Message(500, e.what());
   }
+  // What a client was told is created, changed or deleted is stored first.
+  if (request.method != "GET") Persist();
   metrics_.Request(request.method, response.status);
   return response;
 }
@@ -260,6 +262,7 @@ http::Response LivyServer::CreateSession(const http::Request& request) {
   SessionRequest req = ParseSessionRequest(request.body, config_.limits);
   const std::string owner = Owner(request, req);
   const Session s = registry_.AddSession(std::move(req), owner);
+  Persist();  // the id is taken before a driver can exist for it
   const std::string dir = SessionDir(s.id);
   const std::string log_path = (fs::path(dir) / "driver.log").string();
   registry_.SetLogPath(s.id, log_path);
@@ -306,6 +309,8 @@ http::Response LivyServer::DeleteSession(std::int64_t id) {
 http::Response LivyServer::CreateStatement(std::int64_t id, const http::Request& request) {
   const StatementRequest req = ParseStatementRequest(request.body);
   const Statement st = registry_.AddStatement(id, req);
+  // Stored before the driver has it: a restarted server never gives its id to another.
+  Persist();
   if (SessionWorker* w = Worker(id)) w->SubmitPending();
   const std::string location =
       "/sessions/" + std::to_string(id) + "/statements/" + std::to_string(st.id);
@@ -335,6 +340,7 @@ http::Response LivyServer::CreateBatch(const http::Request& request) {
   BatchRequest req = ParseBatchRequest(request.body, config_.limits);
   const std::string owner = Owner(request, req);
   const Batch b = registry_.AddBatch(std::move(req), owner);
+  Persist();
   const std::string dir = BatchDir(b.id);
   const std::string log_path = (fs::path(dir) / "spark-submit.log").string();
   registry_.SetBatchLogPath(b.id, log_path);

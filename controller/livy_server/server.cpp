@@ -14,16 +14,22 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 LivyServer::LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory& batches,
-                       Clock& clock)
+                       Clock& clock, StateStore* store)
     : config_(std::move(config)),
       drivers_(drivers),
       batches_(batches),
       clock_(clock),
+      store_(store),
       registry_(config_.registry, clock) {}
 
 LivyServer::~LivyServer() { Stop(); }
 
 void LivyServer::Start() {
+  // Once, although a caller may retry Start() while the port is still taken.
+  if (!recovered_) {
+    Recover();
+    recovered_ = true;
+  }
   http_ = http::MakeServer(config_.address);
   http_->SetMaxBodyBytes(config_.max_body_bytes);
   http_->HandleOthers([this](const http::Request& r) { return Handle(r); });
@@ -52,6 +58,10 @@ void LivyServer::Stop() {
   for (auto& [id, w] : workers) w->RequestStop();
   for (auto& [id, run] : runs) run.process->Kill(milliseconds(5000));
   workers.clear();  // joins: each worker has stopped its driver
+  for (auto& [id, run] : runs) {
+    if (auto exit = run.process->Poll()) registry_.BatchExited(id, exit->code == 0);
+  }
+  Persist();
 }
 
 SessionWorker* LivyServer::Worker(std::int64_t id) {
@@ -79,6 +89,7 @@ void LivyServer::SweepLoop() {
       if (SessionWorker* w = Worker(id)) w->RequestStop();
     }
     PollBatches();
+    Persist();
     lock.lock();
     // Workers whose session the registry forgot (retention) or that ended are joined.
     for (auto it = workers_.begin(); it != workers_.end();) {

@@ -9,6 +9,15 @@
 // Start() binds and serves; Stop() stops accepting, ends every driver and
 // batch, and returns when they are gone. Handle() answers one request without
 // a socket (unit tests). Thread-safe.
+//
+// With a state store, sessions survive a restart (kill -9 included): every
+// change is written to the store (before the answer for a client's POST or
+// DELETE, within a sweep, 250 ms, for what drivers report), and Start() first
+// loads what a previous server stored: ids continue, ended records keep
+// their state, live sessions re-attach to their drivers (one that is gone:
+// the session is dead, the reason in its log) and running batches are
+// followed to their end. Unreadable records are logged and skipped. Start()
+// may be retried when it cannot bind: the state is restored once.
 
 #include <atomic>
 #include <condition_variable>
@@ -25,6 +34,7 @@
 #include "livy_server/registry.h"
 #include "livy_server/requests.h"
 #include "livy_server/server_metrics.h"
+#include "livy_server/state_store.h"
 
 namespace spyt::livy_server {
 
@@ -45,7 +55,9 @@ struct ServerConfig {
 
 class LivyServer {
  public:
-  LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory& batches, Clock& clock);
+  // `store` may be null: nothing survives a restart.
+  LivyServer(ServerConfig config, DriverFactory& drivers, BatchFactory& batches, Clock& clock,
+             StateStore* store = nullptr);
   ~LivyServer();
 
   void Start();
@@ -70,6 +82,12 @@ class LivyServer {
   http::Response CreateBatch(const http::Request& request);
   http::Response DeleteBatch(std::int64_t id);
 
+  // server_recovery.cpp
+  void Recover();
+  void ReattachSession(const Session& s);
+  void ReattachBatch(const Batch& b);
+  void Persist();
+
   // server.cpp
   void SweepLoop();
   void PollBatches();
@@ -81,6 +99,9 @@ class LivyServer {
   DriverFactory& drivers_;
   BatchFactory& batches_;
   Clock& clock_;
+  StateStore* const store_;
+  std::mutex persist_mu_;   // one writer at a time, in the order of the changes
+  bool recovered_ = false;  // Start() restores the stored state once
   Registry registry_;
   ServerMetrics metrics_;
   std::unique_ptr<http::Server> http_;

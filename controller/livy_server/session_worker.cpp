@@ -8,7 +8,7 @@ using std::chrono::milliseconds;
 
 SessionWorker::SessionWorker(Registry& registry, ServerMetrics& metrics, Clock& clock,
                              WorkerTimeouts timeouts, std::int64_t id, std::string kind,
-                             std::unique_ptr<Driver> driver)
+                             std::unique_ptr<Driver> driver, bool reattached)
     : registry_(registry),
       metrics_(metrics),
       clock_(clock),
@@ -16,6 +16,7 @@ SessionWorker::SessionWorker(Registry& registry, ServerMetrics& metrics, Clock& 
       id_(id),
       kind_(std::move(kind)),
       driver_(std::move(driver)),
+      reattached_(reattached),
       started_(clock.Now()) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -109,6 +110,15 @@ void SessionWorker::OnReady(const DriverStatus& st) {
     ready_ = true;
   }
   registry_.SessionReady(id_, st.app_id, st.spark_ui);
+  if (reattached_) {
+    if (auto s = registry_.GetSession(id_)) {
+      for (const Statement& stmt : s->statements) {
+        if (stmt.state == StatementState::kCancelling) Cancel(stmt.id);
+      }
+    }
+    log::Info("session re-attached", {{"session", std::to_string(id_)}, {"app_id", st.app_id}});
+    return;
+  }
   metrics_.SessionStarted(kind_, std::chrono::duration<double>(clock_.Now() - started_).count());
   log::Info("session ready", {{"session", std::to_string(id_)}, {"app_id", st.app_id}});
 }

@@ -3,7 +3,10 @@
 // One per session: follows its driver (ready, statement changes, exit) into
 // the registry, sends the driver the statements clients post, in order, and
 // stops it when asked. Runs one thread, from construction to destruction (the
-// destructor stops the driver and joins). Thread-safe.
+// destructor stops the driver and joins). A `reattached` worker follows a
+// driver a previous server started: its start is not measured again, and the
+// cancels the previous server may not have delivered are sent once it is ready.
+// Thread-safe.
 
 #include <chrono>
 #include <condition_variable>
@@ -31,7 +34,8 @@ struct WorkerTimeouts {
 class SessionWorker {
  public:
   SessionWorker(Registry& registry, ServerMetrics& metrics, Clock& clock, WorkerTimeouts timeouts,
-                std::int64_t id, std::string kind, std::unique_ptr<Driver> driver);
+                std::int64_t id, std::string kind, std::unique_ptr<Driver> driver,
+                bool reattached = false);
   // Stops the driver (when it still runs) and joins.
   ~SessionWorker();
 
@@ -58,6 +62,7 @@ class SessionWorker {
   const std::int64_t id_;
   const std::string kind_;
   const std::unique_ptr<Driver> driver_;
+  const bool reattached_;
   const Clock::TimePoint started_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -35,6 +35,7 @@ Flags EveryLivyFlag() {
   f.max_request_body = api::MemorySize::FromMiB(8);
   f.python = "/usr/bin/python3.11";
   f.driver_home = "/opt/spyt/driver";
+  f.state_dir = "/var/lib/spyt-livy";
   f.wait_for_master = std::chrono::seconds(30);
   return f;
 }

@@ -15,6 +15,7 @@ Errors are {"msg": "..."}. Every request counts as a sign of life for the orphan
 import json
 import logging
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,13 @@ class ControlServer(ThreadingHTTPServer):
     @property
     def port(self):
         return self.server_address[1]
+
+    def handle_error(self, request, client_address):
+        # The server was killed mid-request (it re-attaches once restarted): no traceback for that.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            LOG.info("control: the server went away in the middle of a request")
+            return
+        super().handle_error(request, client_address)
 
     def serve_in_background(self):
         thread = threading.Thread(target=self.serve_forever, name="control-server", daemon=True)
