@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +71,17 @@ ExecImage Prepare(const Command& command) {
     if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
   }
   if (!options.working_dir.empty() && ::chdir(options.working_dir.c_str()) != 0) Fail(error_fd);
+  // Nothing of the parent but stdin, stdout and stderr reaches the program: an
+  // inherited listening socket would keep the parent's port taken by a child that
+  // outlives it (a restarted Livy server could not bind it). error_fd is already
+  // close-on-exec.
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    rlimit files{};
+    const int limit = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536
+                          ? static_cast<int>(files.rlim_cur)
+                          : 65536;
+    for (int fd = 3; fd < limit; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
   // Signals the parent blocks or inherited as ignored (a shell's `&` ignores
   // SIGINT) are the child's to handle.
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) ::signal(sig, SIG_DFL);

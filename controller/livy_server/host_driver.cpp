@@ -41,21 +41,6 @@ void WriteAtomically(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-// The server's descriptors, its listening socket above all, must not leak into
-// the drivers, which outlive it: a driver holding the port keeps a restarted
-// server from binding it. (process::Spawn closes nothing in the child, so
-// every descriptor of this process is marked close-on-exec before a spawn.)
-void MarkDescriptorsCloseOnExec() {
-  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc/self/fd", ec)) {
-    const int fd = std::atoi(entry.path().filename().c_str());
-    if (fd < 3) continue;
-    const int flags = ::fcntl(fd, F_GETFD);
-    if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-  }
-}
-
 Statement StatementFromJson(const json::Value& v) {
   Statement st;
   st.id = json::IntAt(v, {"id"}, -1);
@@ -350,7 +335,6 @@ pid_t SpawnSparkProcess(const HostDriverConfig& config, std::vector<std::string>
   spawn.output_file = log_path;
   spawn.working_dir = dir;
   pid_t pid = 0;
-  MarkDescriptorsCloseOnExec();
   try {
     pid = process::Spawn(command, spawn);
   } catch (const process::SpawnError& e) {
