@@ -1,9 +1,14 @@
 #include "common/yaml.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <map>
+#include <optional>
 #include <regex>
+#include <sstream>
+#include <utility>
 
 namespace spyt::yaml {
 namespace {
@@ -29,35 +34,105 @@ json::Value ResolvePlain(const std::string& s) {
   return json::Value(s);
 }
 
-json::Value FromNode(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return json::Value();
-    case YAML::NodeType::Scalar:
-      if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") {
-        return json::Value(node.Scalar());
-      }
-      return ResolvePlain(node.Scalar());
-    case YAML::NodeType::Sequence: {
-      json::Array arr;
-      for (const auto& item : node) arr.push_back(FromNode(item));
-      return json::Value(std::move(arr));
+std::string Where(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
+// Builds one document's json::Value from yaml-cpp's parser events. (Its own
+// LoadAll loops forever, allocating, on a stray ',' such as "{}," or ",": that
+// bug, yaml-cpp #1040, is fixed upstream after 0.7, Debian's version; with the
+// events the caller sees whether the parser moved, and stops.)
+class Builder : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start_ = mark;
+    stack_.clear();
+    root_.reset();
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Add(mark, json::Value(), anchor, std::nullopt);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) throw ParseError(Where(mark) + ": an alias of no anchor");
+    Add(mark, it->second.value, 0, it->second.text);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    // Quoted scalars carry the tag "!"; plain ones "?" and resolve by the core schema.
+    const bool text = tag == "!" || tag == "tag:yaml.org,2002:str";
+    Add(mark, text ? json::Value(value) : ResolvePlain(value), anchor, value);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Push(mark, json::Value(json::Array{}), anchor);
+  }
+  void OnSequenceEnd() override { Pop(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Push(mark, json::Value(json::Object{}), anchor);
+  }
+  void OnMapEnd() override { Pop(); }
+
+  const YAML::Mark& start() const { return start_; }
+  // The document's value; nullopt for an empty one.
+  std::optional<json::Value> TakeRoot() { return std::exchange(root_, std::nullopt); }
+
+ private:
+  struct Anchored {
+    json::Value value;
+    std::optional<std::string> text;  // a scalar's text, which may be a mapping key
+  };
+  struct Frame {
+    json::Value value;
+    YAML::anchor_t anchor = 0;
+    YAML::Mark mark;
+    std::optional<std::string> key;  // a map's key waiting for its value
+  };
+
+  static void CheckKeyAllowed(const YAML::Mark& mark, const std::optional<std::string>& text) {
+    if (!text) throw ParseError(Where(mark) + ": mapping keys must be scalars");
+  }
+
+  void Add(const YAML::Mark& mark, json::Value value, YAML::anchor_t anchor,
+           std::optional<std::string> text) {
+    if (anchor != 0) anchors_[anchor] = Anchored{value, text};
+    if (stack_.empty()) {
+      root_ = std::move(value);
+      return;
     }
-    case YAML::NodeType::Map: {
-      json::Object obj;
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) {
-          throw ParseError("line " + std::to_string(kv.first.Mark().line + 1) +
-                           ": mapping keys must be scalars");
-        }
-        obj.insert_or_assign(kv.first.Scalar(), FromNode(kv.second));
-      }
-      return json::Value(std::move(obj));
+    Frame& top = stack_.back();
+    if (top.value.is_array()) {
+      top.value.as_array().push_back(std::move(value));
+    } else if (!top.key) {
+      CheckKeyAllowed(mark, text);
+      top.key = std::move(text);
+    } else {
+      top.value.as_object().insert_or_assign(*top.key, std::move(value));
+      top.key.reset();
     }
   }
-  return json::Value();
-}
+
+  void Push(const YAML::Mark& mark, json::Value container, YAML::anchor_t anchor) {
+    if (!stack_.empty() && stack_.back().value.is_object() && !stack_.back().key) {
+      CheckKeyAllowed(mark, std::nullopt);
+    }
+    stack_.push_back(Frame{std::move(container), anchor, mark, std::nullopt});
+  }
+
+  void Pop() {
+    Frame done = std::move(stack_.back());
+    stack_.pop_back();
+    Add(done.mark, std::move(done.value), done.anchor, std::nullopt);
+  }
+
+  YAML::Mark start_;
+  std::vector<Frame> stack_;
+  std::optional<json::Value> root_;
+  std::map<YAML::anchor_t, Anchored> anchors_;
+};
 
 void Emit(YAML::Emitter& out, const json::Value& v) {
   switch (v.kind()) {
@@ -108,17 +183,23 @@ void Emit(YAML::Emitter& out, const json::Value& v) {
 }  // namespace
 
 std::vector<json::Value> ParseAll(std::string_view text) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw ParseError("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                     std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
+  std::istringstream in{std::string(text)};
   std::vector<json::Value> out;
-  for (const auto& doc : docs) {
-    if (doc.IsNull() || !doc.IsDefined()) continue;
-    out.push_back(FromNode(doc));
+  try {
+    YAML::Parser parser(in);
+    Builder builder;
+    std::optional<int> previous_start;
+    while (parser.HandleNextDocument(builder)) {
+      // A document that starts where the previous one did: the parser is stuck.
+      if (previous_start == builder.start().pos) {
+        throw ParseError("invalid YAML at " + Where(builder.start()) +
+                         ": nothing can be read from here (a stray ','?)");
+      }
+      previous_start = builder.start().pos;
+      if (auto root = builder.TakeRoot(); root && !root->is_null()) out.push_back(std::move(*root));
+    }
+  } catch (const YAML::Exception& e) {
+    throw ParseError("invalid YAML at " + Where(e.mark) + ": " + e.msg);
   }
   return out;
 }

@@ -39,9 +39,9 @@ struct Fixture {
 
   json::Value Json(const http::Response& r) { return json::Parse(r.body); }
 
-  // Polls GET path until `key` is `value` (2 s at most).
+  // Polls GET path until `key` is `value` (10 s at most: CI machines are loaded).
   bool WaitFor(const std::string& path, const std::string& key, const std::string& value) {
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 1000; ++i) {
       if (json::StringAt(Json(Call("GET", path)), {key}) == value) return true;
       std::this_thread::sleep_for(10ms);
     }
@@ -160,7 +160,7 @@ TEST_SUITE("livy_server server") {
     CHECK(f.Call("POST", "/sessions/0/statements", R"({"code":"b"})").status == 201);
     auto driver = f.drivers.driver(0);
     driver->Ready();
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 1000; ++i) {
       std::lock_guard<std::mutex> lock(driver->mu);
       if (driver->submitted.size() == 2) break;
       std::this_thread::sleep_for(10ms);
@@ -189,6 +189,8 @@ TEST_SUITE("livy_server server") {
     Fixture f;
     f.Call("POST", "/sessions", "{}");
     f.Call("POST", "/sessions", "{}");
+    // Both idle first: a driver that exits before its session saw it ready is an error, not dead.
+    REQUIRE(f.WaitFor("/sessions/0", "state", "idle"));
     REQUIRE(f.WaitFor("/sessions/1", "state", "idle"));
     f.drivers.driver(0)->Exit("killed by SIGKILL");
     CHECK(f.WaitFor("/sessions/0", "state", "dead"));
