@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <vector>
 
@@ -128,6 +129,14 @@ void ReadCluster(const Kubeconfig& kc, const std::string& name, RestConfig& conf
   config.server = kc.Str(cluster, "server", where);
   if (config.server.empty()) {
     kc.Fail(where + " has no server");
+  }
+  // Checked here, so a typo is named with its kubeconfig entry rather than surfacing later
+  // as a transport error (the fuzzer's "https:/863./0.0.1:6443" was taken).
+  static const std::regex kServer(
+      R"(^https?://(\[[0-9A-Fa-f:.]+\]|[^/\s:\[\]@]+)(:[0-9]{1,5})?(/\S*)?$)");
+  if (!std::regex_match(config.server, kServer)) {
+    kc.Fail(where + ": server \"" + config.server +
+            "\" is not an http(s) URL (https://HOST[:PORT][/PATH])");
   }
   if (const json::Value* skip = cluster.find("insecure-skip-tls-verify");
       skip != nullptr && skip->is_bool() && skip->as_bool()) {

@@ -119,6 +119,29 @@ TEST_SUITE("kube.rest_config") {
                          doctest::Contains("context \"three\" not found"), ConfigError);
   }
 
+  TEST_CASE(
+      "a server that is not an http(s) URL is an error naming the cluster (found by fuzzing)") {
+    for (const char* server :
+         {"https:/863./0.0.1:6443", "127.0.0.1:6443", "ftp://h:1", "https://", "https://h:1 x"}) {
+      CAPTURE(server);
+      std::string text = std::string("current-context: x\n") +
+                         "clusters: [{name: c, cluster: {server: '" + server + "'}}]\n" +
+                         "contexts: [{name: x, context: {cluster: c, user: u}}]\n" +
+                         "users: [{name: u, user: {token: t}}]\n";
+      CHECK_THROWS_WITH_AS(ParseKubeconfig(text, "/x"), doctest::Contains("is not an http(s) URL"),
+                           ConfigError);
+    }
+    for (const char* server : {"https://h:1", "http://127.0.0.1:8080", "https://[::1]:6443",
+                               "https://api.example.com/prefix"}) {
+      CAPTURE(server);
+      std::string text = std::string("current-context: x\n") +
+                         "clusters: [{name: c, cluster: {server: '" + server + "'}}]\n" +
+                         "contexts: [{name: x, context: {cluster: c, user: u}}]\n" +
+                         "users: [{name: u, user: {token: t}}]\n";
+      CHECK(ParseKubeconfig(text, "/x").server == server);
+    }
+  }
+
   TEST_CASE("no current-context and no override is an error") {
     CHECK_THROWS_WITH_AS(ParseKubeconfig("clusters: []\n", "/x"),
                          doctest::Contains("no current-context"), ConfigError);
