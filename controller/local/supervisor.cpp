@@ -21,7 +21,7 @@ std::chrono::milliseconds Supervisor::Backoff(int restarts) const {
 void Supervisor::BeginStop(const std::string& id, int pid) {
   log::Info("stopping process", {{"process", id}, {"pid", std::to_string(pid)}});
   runner_.Signal(pid, false);
-  stopping_.push_back({pid, clock_.Now() + options_.stop_grace});
+  stopping_.push_back({id, pid, clock_.Now() + options_.stop_grace});
 }
 
 void Supervisor::Reap() {
@@ -54,8 +54,24 @@ void Supervisor::Reap() {
   }
 }
 
+bool Supervisor::StillStopping(const std::string& id) {
+  bool still = false;
+  for (auto it = stopping_.begin(); it != stopping_.end();) {
+    if (it->id == id && runner_.Poll(it->pid)) {
+      it = stopping_.erase(it);
+      continue;
+    }
+    still = still || it->id == id;
+    ++it;
+  }
+  return still;
+}
+
 void Supervisor::StartIfDue(ProcessState& st) {
   if (st.pid != 0 || clock_.Now() < st.next_start) return;
+  // A new instance starts once the old one is gone: both would take the same ports and
+  // work directory (a Livy server would restore the state its predecessor still writes).
+  if (StillStopping(st.spec.id)) return;
   try {
     st.pid = runner_.Start(st.spec);
     st.started = clock_.Now();

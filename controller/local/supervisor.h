@@ -61,6 +61,7 @@ class Supervisor {
 
  private:
   struct Stopping {
+    std::string id;
     int pid;
     Clock::TimePoint deadline;
     bool killed = false;
@@ -69,6 +70,8 @@ class Supervisor {
   void Reap();
   void BeginStop(const std::string& id, int pid);
   void StartIfDue(ProcessState& state);
+  // Whether an earlier instance of `id` is still stopping (those that exited are forgotten).
+  bool StillStopping(const std::string& id);
   std::chrono::milliseconds Backoff(int restarts) const;
 
   ProcessRunner& runner_;

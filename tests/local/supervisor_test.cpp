@@ -89,6 +89,24 @@ TEST_SUITE("supervisor") {
     CHECK(runner.starts.size() == 2);
   }
 
+  TEST_CASE("a process with changed flags starts again only once its old instance exited") {
+    FakeRunner runner;
+    runner.ignores_term = true;
+    fakes::FakeClock clock;
+    Supervisor s(runner, clock);
+    s.Sync({Spec("c/livy", {"livy", "--livy-max-sessions", "3"})});
+    const int old_pid = runner.starts.size() == 1 ? s.processes().at("c/livy").pid : 0;
+    s.Sync({Spec("c/livy", {"livy", "--livy-max-sessions", "5"})});
+    CHECK(runner.signals.size() == 1);
+    CHECK(runner.starts.size() == 1);  // the old one still runs: not yet
+    s.Sync({Spec("c/livy", {"livy", "--livy-max-sessions", "5"})});
+    CHECK(runner.starts.size() == 1);
+    runner.Exit(old_pid, 143);
+    s.Sync({Spec("c/livy", {"livy", "--livy-max-sessions", "5"})});
+    CHECK(runner.starts.size() == 2);
+    CHECK(s.stopping() == 0);
+  }
+
   TEST_CASE("a process that ignores SIGTERM is killed after the grace period") {
     FakeRunner runner;
     runner.ignores_term = true;

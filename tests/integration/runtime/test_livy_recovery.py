@@ -21,7 +21,9 @@ RUN = 120
 
 def cluster_spec():
     c = copy.deepcopy(CLUSTER)
-    c["spec"]["workers"] = {"replicas": 1, "cores": 2, "memory": "2G", "memoryOverhead": "0m"}
+    # A core and 512m for each of the 3 sessions' executors: a standalone app keeps its executor
+    # while it lives, so with fewer cores the last session's first job waits forever.
+    c["spec"]["workers"] = {"replicas": 1, "cores": 3, "memory": "2G", "memoryOverhead": "0m"}
     c["spec"]["livy"]["maxSessions"] = 4
     c["spec"]["sparkConf"] = {"spark.executor.memory": "512m", "spark.cores.max": "1",
                               "spark.ui.enabled": "false"}

@@ -54,9 +54,14 @@ class Livy:
 
     def create(self, body):
         r = self.post("/sessions", body)
-        assert r.status_code == 201, r.text
+        assert r.status_code == 201, (r.text, self.census())
         assert r.headers["Location"] == f"/sessions/{r.json()['id']}"
         return r.json()["id"]
+
+    def census(self):
+        """(id, state) of every session and batch, for a failure's message."""
+        return ([(s["id"], s["state"]) for s in self.get("/sessions")["sessions"]],
+                [(b["id"], b["state"]) for b in self.get("/batches")["sessions"]])
 
     def wait_idle(self, sid):
         def idle():
