@@ -3,7 +3,7 @@
 
   hack/bench/livy_recovery_bench.py [--sessions 3] [--runs 3]
 
-Starts a cluster with `spyt-operator local` (Livy's limit --sessions, one
+Starts the cluster livy_bench.py starts (Livy's limit --sessions, 1-core/512m drivers, one
 worker with a core and 512m per session), opens --sessions pyspark sessions and
 runs a statement on each, then --runs times: SIGKILLs the `spyt-launcher livy`
 process and measures
@@ -18,7 +18,6 @@ Run it with the test venv's python: $(hack/python-env.sh)/bin/python hack/bench/
 Everything listens on 127.0.0.1 and is stopped at the end."""
 
 import argparse
-import copy
 import os
 import shutil
 import statistics
@@ -32,24 +31,16 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration" / "runtime"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))  # waiting.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # livy_bench.py
 os.environ.setdefault("SPYT_SOURCE_DIR", str(REPO))
 from livy_batches import HEADERS  # noqa: E402
+from livy_bench import cluster_spec  # noqa: E402  (the same cluster as the other Livy benches)
 from livy_recovery import kill_and_wait_back  # noqa: E402
-from local_proc import CLUSTER, Local, stop_and_check  # noqa: E402
+from local_proc import Local, stop_and_check  # noqa: E402
 from waiting import wait_for  # noqa: E402
 
 START = 240  # a session from POST to idle, at most
 RUN = 120
-
-
-def cluster_spec(sessions):
-    c = copy.deepcopy(CLUSTER)
-    c["spec"]["workers"] = {"replicas": 1, "cores": sessions, "memory": f"{512 * sessions}M",
-                            "memoryOverhead": "0m"}
-    c["spec"]["livy"]["maxSessions"] = sessions
-    c["spec"]["sparkConf"] = {"spark.executor.memory": "512m", "spark.cores.max": "1",
-                              "spark.ui.enabled": "false"}
-    return c
 
 
 def state(url, path):
