@@ -5,9 +5,12 @@
 # filesystem and an emptyDir at /tmp, where the launcher writes (/tmp/spyt/ROLE).
 #   docker build -f docker/spyt.Dockerfile -t REPOSITORY:SPYT_VERSION .   (from the repository root)
 # The operator's --image-repository (chart value spytImageRepository) names REPOSITORY; a
-# cluster's image tag is its spec.spytVersion.
+# cluster's image tag is its spec.spytVersion: build each tag with --build-arg
+# SPYT_VERSION=<that version>, which installs that SPYT release's jars (the default is
+# kDefaultSpytVersion in controller/api/defaults.h, which says why that release).
 
 ARG SPARK_VERSION=3.5.8
+ARG SPYT_VERSION=2.9.3
 
 # ---- the launcher, built like the operator (docker/operator.Dockerfile).
 FROM debian:bookworm AS launcher
@@ -42,6 +45,7 @@ RUN hack/build-driver.sh "$(/opt/spark-venv/bin/python -c 'import os, pyspark; p
 # ---- runtime
 FROM debian:bookworm-slim
 ARG SPARK_VERSION
+ARG SPYT_VERSION
 # Set by BuildKit (amd64, arm64): Debian names the JDK directory after it.
 ARG TARGETARCH
 RUN apt-get update \
@@ -55,11 +59,17 @@ RUN apt-get update \
 RUN python3 -m venv /opt/spark-venv \
  && /opt/spark-venv/bin/pip install --no-cache-dir "pyspark==${SPARK_VERSION}" \
  && ln -s "$(/opt/spark-venv/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')" /opt/spark
+# SPYT's jars, as the local runtime installs them (controller/local/spyt_releases.h): the
+# spyt package of the ytsaurus-spyt wheel; Livy gives its jars/ to every driver.
+RUN /opt/spark-venv/bin/pip install --no-cache-dir --no-deps --only-binary=:all: \
+      --target /opt/spyt/release "ytsaurus-spyt==${SPYT_VERSION}" \
+ && ls /opt/spyt/release/spyt/jars/*.jar >/dev/null
 COPY --from=driver /opt/spyt/driver /opt/spyt/driver
 COPY --from=launcher /build/controller/spyt-launcher /usr/local/bin/spyt-launcher
 ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-${TARGETARCH} \
     SPARK_HOME=/opt/spark \
     SPYT_DRIVER_HOME=/opt/spyt/driver \
+    SPYT_HOME=/opt/spyt/release/spyt \
     PYSPARK_PYTHON=/opt/spark-venv/bin/python \
     PATH=/opt/spark-venv/bin:/opt/spark/bin:$PATH
 # The ConfigMap's mount point and the scratch space (an emptyDir in pods, where the root

@@ -119,7 +119,7 @@ def spec_schema():
         "required": ["workers"],
         "properties": {
             "spytVersion": {
-                "type": "string", "maxLength": 64, "default": "1.75.4",
+                "type": "string", "maxLength": 64, "default": "2.9.3",
                 "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$",
                 "description": "SPYT release (spark-launch-yt --spyt-version). Becomes "
                                "spark.yt.version and selects spark.yt.jars/spark.yt.pyFiles.",

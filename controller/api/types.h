@@ -167,8 +167,9 @@ inline constexpr const char* kHistoryServerReady = "HistoryServerReady";
 inline constexpr const char* kReconciling = "Reconciling";
 inline constexpr const char* kDegraded = "Degraded";
 // kstatus' (Flux, Argo CD, kpt) condition for "cannot make progress without a
-// change to the spec": True only with an invalid spec, so GitOps tools report it
-// as Failed instead of waiting on it forever.
+// change to the spec": True only with an invalid spec or a spytVersion that names
+// no SPYT release, so GitOps tools report it as Failed instead of waiting on it
+// forever.
 inline constexpr const char* kStalled = "Stalled";
 // Whether the operator's poll of GET /sessions got an answer; reason
 // SessionLimitReached when every session slot is taken. Present only while

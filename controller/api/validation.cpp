@@ -91,7 +91,7 @@ void CheckToleration(Checker& c, const std::string& path, const json::Value& t) 
 }
 
 void CheckSpec(Checker& c, const SpytClusterSpec& s) {
-  c.Matches("spec.spytVersion", s.spyt_version, kVersion, "must be a release version like 1.75.4");
+  c.Matches("spec.spytVersion", s.spyt_version, kVersion, "must be a release version like 2.9.3");
   if (s.image && s.image->empty()) c.Add(Type::kInvalid, "spec.image", "\"\"", "must not be empty");
   if (s.image_pull_policy != "Always" && s.image_pull_policy != "IfNotPresent" &&
       s.image_pull_policy != "Never") {

@@ -11,6 +11,7 @@
 #include "http/http.h"
 #include "local/local_runtime.h"
 #include "local/posix_runner.h"
+#include "local/spyt_releases.h"
 #include "metrics/metrics.h"
 #include "runtime/manager.h"
 
@@ -57,6 +58,7 @@ int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now) {
   std::string level = "info", format = "text";
   std::string metrics_address = "127.0.0.1:8080", health_address = "127.0.0.1:8081";
   std::string livy_interval = "10s", livy_timeout = "5s";
+  std::string spyt_cache;  // default: the directory of the env file
   po::options_description desc(
       "Usage: spyt-operator local --manifests DIR --state-dir DIR [flags]\n\n"
       "Runs the SpytClusters of DIR as local processes (real Spark and Livy), converging\n"
@@ -66,7 +68,10 @@ int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now) {
       "state-dir", po::value(&state)->required(), "where status, discovery, logs and ports go")(
       "launcher", po::value(&launcher)->default_value(launcher), "the spyt-launcher binary")(
       "spark-livy-env", po::value(&env_file)->default_value(env_file), "SPARK_HOME/LIVY_HOME file")(
-      "log-level", po::value(&level)->default_value(level), "debug, info, warn or error")(
+      "spyt-cache", po::value(&spyt_cache),
+      "where SPYT releases are installed, one directory per spytVersion (default: the "
+      "directory of --spark-livy-env)")("log-level", po::value(&level)->default_value(level),
+                                        "debug, info, warn or error")(
       "log-format", po::value(&format)->default_value(format), "text or json")(
       "metrics-bind-address", po::value(&metrics_address)->default_value(metrics_address),
       "address of /metrics; 0 disables")("health-probe-bind-address",
@@ -100,6 +105,11 @@ int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now) {
   state = fs::canonical(state).string();
 
   local::PosixRunner runner(launcher, env, state + "/logs");
+  // pip of the Spark venv installs each cluster's SPYT release (ytsaurus-spyt).
+  std::string python = env.count("SPARK_PYTHON") != 0 ? env["SPARK_PYTHON"] : "python3";
+  if (spyt_cache.empty()) spyt_cache = fs::absolute(env_file).parent_path().string();
+  local::PipSpytReleases releases(python, spyt_cache, RealClock());
+  options.spyt_releases = &releases;
   metrics::Metrics metrics(SPYT_OPERATOR_VERSION);
   options.manifests_dir = fs::canonical(manifests).string();
   options.state_dir = state;

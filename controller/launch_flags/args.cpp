@@ -74,6 +74,7 @@ void AddRoleFlags(const Flags& f, ArgsWriter& w) {
       w.Optional("python", f.python);
       w.Optional("driver-home", f.driver_home);
       w.Optional("state-dir", f.state_dir);
+      w.Optional("spyt-home", f.spyt_home);
       break;
   }
 }

@@ -35,6 +35,7 @@ Flags ComponentFlags(const api::SpytCluster& cluster, Role role, const Placement
       f.driver_cores = l.driver_cores;
       f.driver_memory = l.driver_memory;
       f.session_timeout = l.session_timeout;
+      f.spyt_home = placement.spyt_home;
       break;
     }
   }

@@ -35,6 +35,7 @@ struct Placement {
   int webui_port = 0;                   // master, worker
   std::optional<int> rest_port = {};    // master; absent: its REST server is off
   std::optional<int> worker_port = {};  // worker RPC; absent: a free one at each start
+  std::string spyt_home = {};           // Livy: the cluster's SPYT release; empty: $SPYT_HOME
 };
 
 // The flags of the `role` process of `cluster` (a validated, defaulted spec)

@@ -77,6 +77,7 @@ po::options_description RoleOptions(Role role) {
           ("state-dir", Text(), "where sessions and batches are kept across restarts (default WORK_DIR/state)")
           ("python", Text(), "Python of the session drivers (default $PYSPARK_PYTHON, else python3)")
           ("driver-home", Text(), "directory of spyt_driver.py and spyt-repl.jar (default $SPYT_DRIVER_HOME)")
+          ("spyt-home", Text(), "SPYT release whose jars/ every driver gets (default $SPYT_HOME; unset: none)")
           ("wait-for-master", Text(), "seconds to wait for the master's port (default 300, 0: none)");
       break;
   }
@@ -186,6 +187,7 @@ void FillRoleFlags(const po::variables_map& vm, Flags& f) {
       f.state_dir = GetOr(vm, "state-dir", "");
       f.python = GetOr(vm, "python", "");
       f.driver_home = GetOr(vm, "driver-home", "");
+      f.spyt_home = GetOr(vm, "spyt-home", "");
       f.wait_for_master = ParseSeconds(vm, "wait-for-master", f.wait_for_master);
       break;
   }

@@ -93,6 +93,10 @@ struct Flags {
   bool csrf_protection = false;
   api::MemorySize max_request_body = api::MemorySize::FromMiB(1);
   std::string state_dir;  // sessions survive a restart from here; empty: <work dir>/state
+  // A SPYT release (the `spyt` package of a ytsaurus-spyt wheel): the jars of its
+  // jars/ directory go into every driver's spark.jars. Empty: $SPYT_HOME; unset too:
+  // drivers run plain Spark.
+  std::string spyt_home;
 
   friend bool operator==(const Flags&, const Flags&) = default;
 };

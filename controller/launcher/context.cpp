@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "launcher/spyt_jars.h"
+
 extern char** environ;
 
 namespace spyt::launcher {
@@ -86,6 +88,8 @@ LaunchContext ResolveContext(const Flags& flags, const Environment& env) {
     ctx.repl_jar = (home / "spyt-repl.jar").string();
     ctx.python = flags.python.empty() ? Lookup(env, "PYSPARK_PYTHON") : flags.python;
     if (ctx.python.empty()) ctx.python = "python3";
+    ctx.spyt_home = flags.spyt_home.empty() ? Lookup(env, "SPYT_HOME") : flags.spyt_home;
+    if (!ctx.spyt_home.empty()) ctx.spyt_jars = ReadSpytJars(ctx.spyt_home);
   }
   return ctx;
 }

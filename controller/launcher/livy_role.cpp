@@ -60,6 +60,7 @@ livy_server::HostDriverConfig LivyDriverConfig(const LaunchContext& ctx) {
   c.limits = {f.driver_cores, f.driver_memory};
   c.orphan_timeout = DriverOrphanTimeout(f);
   c.env = driver.env;
+  c.spyt_jars = ctx.spyt_jars;
   return c;
 }
 
@@ -87,7 +88,9 @@ std::string DescribeLivyServer(const LaunchContext& ctx) {
       << "max request body " << s.max_body_bytes << "\n"
       << "work dir " << s.work_dir << "\n"
       << "state dir " << LivyStateDir(ctx) << "\n"
-      << "repl jar " << ctx.repl_jar << "\n";
+      << "repl jar " << ctx.repl_jar << "\n"
+      << "spyt home " << (ctx.spyt_home.empty() ? "none (plain Spark)" : ctx.spyt_home) << " ("
+      << ctx.spyt_jars.size() << " driver jars)\n";
   return out.str();
 }
 

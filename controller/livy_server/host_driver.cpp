@@ -314,6 +314,12 @@ std::map<std::string, std::string> SessionSparkConf(const HostDriverConfig& conf
   if (r.num_executors) conf["spark.executor.instances"] = std::to_string(*r.num_executors);
   if (r.queue) conf["spark.yarn.queue"] = *r.queue;
   Append(conf, "spark.jars", r.jars);
+  if (!config.spyt_jars.empty()) {  // before the session's own: SPYT's classes come first
+    std::string jars = conf["spark.jars"];
+    conf["spark.jars"].clear();
+    Append(conf, "spark.jars", config.spyt_jars);
+    if (!jars.empty()) conf["spark.jars"] += "," + jars;
+  }
   Append(conf, "spark.submit.pyFiles", r.py_files);
   Append(conf, "spark.files", r.files);
   Append(conf, "spark.archives", r.archives);

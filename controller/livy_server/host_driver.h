@@ -41,6 +41,8 @@ struct HostDriverConfig {
   DriverLimits limits;         // every driver's cores and memory unless it asks for less
   // Spark conf every driver starts from (the cluster's spark-defaults.conf).
   std::map<std::string, std::string> base_conf;
+  // SPYT's jars (launcher/spyt_jars.h), first in every driver's spark.jars.
+  std::vector<std::string> spyt_jars;
   std::chrono::seconds orphan_timeout{60};
   // Extra environment of every driver (SPARK_HOME, PYSPARK_PYTHON, ...).
   std::vector<std::pair<std::string, std::string>> env;

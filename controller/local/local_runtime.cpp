@@ -151,6 +151,7 @@ void LocalRuntime::UpdateStatus(Known& k, const api::FieldErrors& errors) {
   cluster::Observation observed =
       ObserveProcesses(c, k.plan, serving, DiscoveryDir(c.metadata.name));
   observed.livy_polls = livy_.get();
+  observed.spyt_release = k.release_problem;
   api::SpytCluster with_status = c;
   with_status.status = k.status;
   api::SpytClusterStatus st = cluster::ComputeStatus(with_status, observed, now);
@@ -202,6 +203,26 @@ void LocalRuntime::Forget(const std::string& name) {
   fs::remove(fs::path(ClusterDir(name)) / "status.yaml");
 }
 
+void LocalRuntime::Plan(const std::string& name, const api::SpytCluster& cluster) {
+  Known& k = clusters_[name];
+  const std::string& version = cluster.spec.spyt_version;
+  SpytRelease release{SpytRelease::State::kReady, "", "", false};
+  if (options_.spyt_releases != nullptr) release = options_.spyt_releases->Ensure(version);
+  const bool ready = release.state == SpytRelease::State::kReady;
+  k.release_problem.reset();
+  if (!ready) {
+    k.release_problem =
+        cluster::SpytReleaseProblem{version, release.state == SpytRelease::State::kInstalling,
+                                    release.reason, release.permanent};
+  }
+  const bool running = !k.plan.processes.empty() && !k.held;
+  if (!ready && running) return;  // the last plan runs on with its release
+  k.cluster = cluster;
+  k.plan = PlanCluster(cluster, ports_, ClusterDir(name), release.home);
+  k.held = !ready;
+  WriteIfChanged(fs::path(k.plan.conf_dir) / "spark-defaults.conf", k.plan.spark_defaults);
+}
+
 void LocalRuntime::RunOnce() {
   Manifests read = ReadManifests();
   auto& manifests = read.clusters;
@@ -213,7 +234,7 @@ void LocalRuntime::RunOnce() {
     if (manifests.count(name) != 0) continue;
     if (read.complete) {
       Forget(name);
-    } else {  // maybe in the file that could not be read: keep running its last plan
+    } else if (!k.held) {  // maybe in the file that could not be read: keep running its last plan
       desired.insert(desired.end(), k.plan.processes.begin(), k.plan.processes.end());
     }
   }
@@ -228,13 +249,10 @@ void LocalRuntime::RunOnce() {
         continue;
       }
     } else {
-      Known& k = clusters_[name];
-      k.cluster = *cluster;
-      k.plan = PlanCluster(*cluster, ports_, ClusterDir(name));
-      WriteIfChanged(fs::path(k.plan.conf_dir) / "spark-defaults.conf", k.plan.spark_defaults);
+      Plan(name, *cluster);
     }
     const Known& k = clusters_.at(name);  // invalid specs keep running the last valid plan
-    desired.insert(desired.end(), k.plan.processes.begin(), k.plan.processes.end());
+    if (!k.held) desired.insert(desired.end(), k.plan.processes.begin(), k.plan.processes.end());
   }
   WriteIfChanged(fs::path(options_.state_dir) / "ports.json", ports_.Serialize());
   supervisor_.Sync(desired);

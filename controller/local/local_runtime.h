@@ -11,6 +11,11 @@
 //   <state>/discovery/<name>/discovery/<entry>/<value>/
 // While Livy is Ready it is polled (livy/monitor.h) and the answer becomes the
 // LivyResponding condition, as on Kubernetes.
+// Each cluster's SPYT release (spec.spytVersion) comes from `spyt_releases`
+// (local/spyt_releases.h); a cluster starts once it is installed, and Livy's
+// drivers get its jars. Until then the status says InstallingSpyt, or
+// SpytVersionUnavailable when it cannot be installed; a running cluster whose
+// spytVersion changes keeps its processes until the new release is there.
 // A manifest that fails validation gets Degraded/InvalidSpec in its status and
 // its running processes are left as they were; so are the clusters of a file that
 // cannot be read or parsed. A removed manifest stops its cluster.
@@ -28,6 +33,7 @@
 #include "common/clock.h"
 #include "livy/monitor.h"
 #include "local/plan.h"
+#include "local/spyt_releases.h"
 #include "local/supervisor.h"
 #include "runtime/runnable.h"
 #include "spyt/discovery.h"
@@ -43,6 +49,8 @@ struct LocalOptions {
   // the spyt_livy_* metrics; off when the interval is 0 or no transports are given.
   livy::MonitorOptions livy{std::chrono::milliseconds(10000)};
   livy::TransportFactory livy_transports;
+  // Where clusters' SPYT releases come from; null: clusters run plain Spark.
+  SpytReleases* spyt_releases = nullptr;
 };
 
 // A Runnable: a manager (runtime/manager.h) runs its loop, and its Livy monitor
@@ -72,6 +80,9 @@ class LocalRuntime : public runtime::Runnable {
   struct Known {
     api::SpytCluster cluster;  // the last valid spec
     ClusterPlan plan;
+    // True while the plan waits for its SPYT release: its processes do not run.
+    bool held = false;
+    std::optional<cluster::SpytReleaseProblem> release_problem;
     api::SpytClusterStatus status;
     std::string status_text;
     cluster::DiscoveryEntries discovery;
@@ -86,6 +97,8 @@ class LocalRuntime : public runtime::Runnable {
   Manifests ReadManifests() const;
   void UpdateStatus(Known& k, const api::FieldErrors& errors);
   void Forget(const std::string& name);
+  // Plans a valid cluster once its SPYT release is there (see the header comment).
+  void Plan(const std::string& name, const api::SpytCluster& cluster);
   std::string ClusterDir(const std::string& name) const;
   std::string DiscoveryDir(const std::string& name) const;
 

@@ -22,9 +22,9 @@ std::string EventLogDirectory(const std::string& cluster_dir) {
 }
 
 ProcessSpec Process(const api::SpytCluster& c, cluster::Component component, int worker_index,
-                    PortBook& ports, const std::string& cluster_dir) {
+                    PortBook& ports, const std::string& cluster_dir, const std::string& spyt_home) {
   const launcher::Placement placement =
-      LocalPlacement(c, component, worker_index, ports, cluster_dir);
+      LocalPlacement(c, component, worker_index, ports, cluster_dir, spyt_home);
   const launcher::Flags flags = launcher::ComponentFlags(c, cluster::RoleOf(component), placement);
   const int probe_port = component == cluster::Component::kWorker ? flags.webui_port : flags.port;
   return ProcessSpec{c.metadata.name + "/" + ProcessName(component, worker_index), component,
@@ -35,7 +35,7 @@ ProcessSpec Process(const api::SpytCluster& c, cluster::Component component, int
 
 launcher::Placement LocalPlacement(const api::SpytCluster& c, cluster::Component component,
                                    int worker_index, PortBook& ports,
-                                   const std::string& cluster_dir) {
+                                   const std::string& cluster_dir, const std::string& spyt_home) {
   const std::string key = c.metadata.name + "/";
   const std::string name = ProcessName(component, worker_index);
   launcher::Placement p{
@@ -57,15 +57,18 @@ launcher::Placement LocalPlacement(const api::SpytCluster& c, cluster::Component
       p.worker_port = ports.Get(key + name + "/rpc");
       break;
     case cluster::Component::kHistoryServer:
+      p.port = ports.Get(key + name + "/http");
+      break;
     case cluster::Component::kLivy:
       p.port = ports.Get(key + name + "/http");
+      p.spyt_home = spyt_home;
       break;
   }
   return p;
 }
 
-ClusterPlan PlanCluster(const api::SpytCluster& c, PortBook& ports,
-                        const std::string& cluster_dir) {
+ClusterPlan PlanCluster(const api::SpytCluster& c, PortBook& ports, const std::string& cluster_dir,
+                        const std::string& spyt_home) {
   const std::string key = c.metadata.name + "/";
   ClusterPlan plan;
   plan.conf_dir = cluster_dir + "/conf";
@@ -75,16 +78,20 @@ ClusterPlan PlanCluster(const api::SpytCluster& c, PortBook& ports,
   a.master_rest = ports.Get(key + "master/rest");
   const std::string master_url = launcher::MasterAt(kHost, a.master_rpc).url;
 
-  plan.processes.push_back(Process(c, cluster::Component::kMaster, 0, ports, cluster_dir));
+  plan.processes.push_back(
+      Process(c, cluster::Component::kMaster, 0, ports, cluster_dir, spyt_home));
   for (int i = 0; i < c.spec.workers.replicas; ++i) {
-    plan.processes.push_back(Process(c, cluster::Component::kWorker, i, ports, cluster_dir));
+    plan.processes.push_back(
+        Process(c, cluster::Component::kWorker, i, ports, cluster_dir, spyt_home));
   }
   if (c.spec.history_server.enabled) {
-    plan.processes.push_back(Process(c, cluster::Component::kHistoryServer, 0, ports, cluster_dir));
+    plan.processes.push_back(
+        Process(c, cluster::Component::kHistoryServer, 0, ports, cluster_dir, spyt_home));
     a.history = plan.processes.back().probe_port;
   }
   if (c.spec.livy.enabled) {
-    plan.processes.push_back(Process(c, cluster::Component::kLivy, 0, ports, cluster_dir));
+    plan.processes.push_back(
+        Process(c, cluster::Component::kLivy, 0, ports, cluster_dir, spyt_home));
     a.livy = plan.processes.back().probe_port;
   }
 

@@ -50,13 +50,15 @@ struct ClusterPlan {
 // Where `component` of `cluster` runs on this machine (for a worker, worker
 // `worker_index`): 127.0.0.1, its ports from `ports` (allocated on first use),
 // <cluster_dir>/conf, its own work directory <cluster_dir>/<process>, and the
-// event log directory file://<cluster_dir>/event-log.
+// event log directory file://<cluster_dir>/event-log; Livy gets `spyt_home`, the
+// cluster's SPYT release (local/spyt_releases.h; empty: none).
 launcher::Placement LocalPlacement(const api::SpytCluster& cluster, cluster::Component component,
                                    int worker_index, PortBook& ports,
-                                   const std::string& cluster_dir);
+                                   const std::string& cluster_dir,
+                                   const std::string& spyt_home = "");
 
 // `cluster_dir` is the cluster's own directory under the state directory.
 ClusterPlan PlanCluster(const api::SpytCluster& cluster, PortBook& ports,
-                        const std::string& cluster_dir);
+                        const std::string& cluster_dir, const std::string& spyt_home = "");
 
 }  // namespace spyt::local

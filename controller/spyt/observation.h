@@ -41,6 +41,16 @@ struct Addresses {
   std::optional<std::string> livy;
 };
 
+// The cluster's SPYT release (spec.spytVersion) when the platform does not have it
+// yet: being installed, or failed to (the local runtime installs releases; on
+// Kubernetes they come with the image, and this stays empty).
+struct SpytReleaseProblem {
+  std::string version;
+  bool installing = false;  // else failed
+  std::string reason;       // why it failed
+  bool permanent = false;   // failed for good: no such release (retrying cannot help)
+};
+
 struct Observation {
   ComponentObservation master;
   ComponentObservation workers;
@@ -53,6 +63,7 @@ struct Observation {
   api::DiscoveryStatus discovery;
   // The Livy monitor's polls (LivyResponding); null when polling is off.
   const livy::ObservationSource* livy_polls = nullptr;
+  std::optional<SpytReleaseProblem> spyt_release;
 };
 
 }  // namespace spyt::cluster

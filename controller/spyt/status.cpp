@@ -34,6 +34,43 @@ std::optional<std::string> Url(const char* scheme, const std::optional<std::stri
   return scheme + *address;
 }
 
+// A SPYT release still installing holds the cluster in Reconciling; one that
+// failed makes it Degraded (and Stalled when no retry can help). Ready stays
+// whatever the running components make it: a cluster whose spytVersion changed
+// to a missing release keeps running the one it had.
+void SetReleaseConditions(api::SpytClusterStatus& st, const SpytReleaseProblem& p, bool ready,
+                          std::int64_t gen, const std::string& now) {
+  const std::string spyt = "SPYT " + p.version;
+  if (p.installing) {
+    const std::string message = "installing " + spyt + " (the ytsaurus-spyt wheel)";
+    SetCondition(st.conditions,
+                 Make(api::condition::kReconciling, true, "InstallingSpyt", message, gen, now));
+    if (!ready) {
+      SetCondition(st.conditions,
+                   Make(api::condition::kReady, false, "InstallingSpyt", message, gen, now));
+    }
+    return;
+  }
+  const std::string message = spyt + " cannot be installed: " + p.reason;
+  SetCondition(st.conditions,
+               Make(api::condition::kDegraded, true, "SpytVersionUnavailable", message, gen, now));
+  SetCondition(
+      st.conditions,
+      Make(api::condition::kStalled, p.permanent, "SpytVersionUnavailable",
+           p.permanent ? "nothing changes until spec.spytVersion names a SPYT release: " + message
+                       : "retrying: " + message,
+           gen, now));
+  SetCondition(st.conditions,
+               Make(api::condition::kReconciling, !p.permanent, "SpytVersionUnavailable",
+                    p.permanent ? "not starting components without their SPYT release"
+                                : "retrying the install of " + spyt,
+                    gen, now));
+  if (!ready) {
+    SetCondition(st.conditions,
+                 Make(api::condition::kReady, false, "SpytVersionUnavailable", message, gen, now));
+  }
+}
+
 }  // namespace
 
 const api::Condition* FindCondition(const std::vector<api::Condition>& conditions,
@@ -96,6 +133,7 @@ api::SpytClusterStatus ComputeStatus(const api::SpytCluster& c, const Observatio
   SetCondition(st.conditions, Make(api::condition::kStalled, false, "AsExpected",
                                    "the operator can make progress", gen, now));
   SetLivyCondition(st, c, o.livy_polls, now);
+  if (o.spyt_release) SetReleaseConditions(st, *o.spyt_release, ready, gen, now);
 
   st.workers.desired = c.spec.workers.replicas;
   st.workers.ready = std::min(o.workers.exists ? o.workers.ready : 0, c.spec.workers.replicas);

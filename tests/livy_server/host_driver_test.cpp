@@ -36,6 +36,27 @@ TEST_SUITE("livy_server host driver") {
     CHECK_FALSE(fds.empty());
     CHECK(std::find(fds.begin(), fds.end(), leaky) == fds.end());
   }
+
+  TEST_CASE("SPYT's jars come first in spark.jars, before the conf's and the request's") {
+    HostDriverConfig config;
+    config.spyt_jars = {"/spyt/jars/a.jar", "/spyt/jars/b.jar"};
+    SparkRequest r;
+    SUBCASE("none of the session's own") {
+      CHECK(SessionSparkConf(config, r, "app").at("spark.jars") ==
+            "/spyt/jars/a.jar,/spyt/jars/b.jar");
+    }
+    SUBCASE("the conf's, then the request's field") {
+      r.conf["spark.jars"] = "/mine/c.jar";
+      r.jars = {"/mine/d.jar"};
+      CHECK(SessionSparkConf(config, r, "app").at("spark.jars") ==
+            "/spyt/jars/a.jar,/spyt/jars/b.jar,/mine/c.jar,/mine/d.jar");
+    }
+    SUBCASE("without a SPYT release, spark.jars is the session's alone") {
+      config.spyt_jars.clear();
+      r.jars = {"/mine/d.jar"};
+      CHECK(SessionSparkConf(config, r, "app").at("spark.jars") == "/mine/d.jar");
+    }
+  }
 }
 
 }  // namespace spyt::livy_server

@@ -103,7 +103,7 @@ TEST_SUITE("local_plan") {
     ClusterPlan plan = PlanCluster(cluster::testing::LoadExample("livy"), ports, "/state/livy");
     CHECK(plan.spark_defaults.find("spark.master spark://127.0.0.1:" +
                                    std::to_string(plan.addresses.master_rpc)) != std::string::npos);
-    CHECK(plan.spark_defaults.find("spark.yt.version 1.75.4") != std::string::npos);
+    CHECK(plan.spark_defaults.find("spark.yt.version 2.9.3") != std::string::npos);
     CHECK(plan.conf_dir == "/state/livy/conf");
   }
 }

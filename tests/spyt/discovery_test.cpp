@@ -30,7 +30,7 @@ TEST_SUITE("discovery") {
     CHECK(e.at("spark_address") == "livy-master.default.svc.cluster.local:7077");
     CHECK(e.at("webui") == "livy-master.default.svc.cluster.local:8080");
     CHECK(e.at("rest") == "livy-master.default.svc.cluster.local:6066");
-    CHECK(e.at("version") == "1.75.4");
+    CHECK(e.at("version") == "2.9.3");
     CHECK(e.count("livy") == 0);
     CHECK(e.count("shs") == 0);
   }
@@ -65,7 +65,7 @@ TEST_SUITE("discovery") {
                           {"webui", "m:8080"},
                           {"rest", "m:6066"},
                           {"livy", "l:8998"},
-                          {"version", "1.75.4"}};
+                          {"version", "2.9.3"}};
     CHECK(FormatDiscovery(e) ==
           "Master: m:7077\n"
           "Master Web UI: http://m:8080/\n"
@@ -73,7 +73,7 @@ TEST_SUITE("discovery") {
           "Operation: None\n"
           "Spark History Server: None\n"
           "Livy Server: http://l:8998/\n"
-          "SPYT Cluster version: 1.75.4\n");
+          "SPYT Cluster version: 2.9.3\n");
   }
 }
 

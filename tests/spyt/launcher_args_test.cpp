@@ -75,7 +75,7 @@ TEST_SUITE("launcher args") {
     const auto state = Build(cluster);
     CHECK(
         At(testing::ContainerOf(testing::Object(state, "StatefulSet", "minimal-master")), {"image"})
-            .as_string() == "ghcr.io/ytsaurus/spyt:1.75.4");
+            .as_string() == "ghcr.io/ytsaurus/spyt:2.9.3");
     cluster.spec.image = "registry.example.com/spyt:custom";
     const auto custom = Build(cluster);
     CHECK(At(testing::ContainerOf(testing::Object(custom, "StatefulSet", "minimal-master")),

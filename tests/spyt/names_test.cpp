@@ -26,7 +26,7 @@ TEST_SUITE("names") {
                  {"app.kubernetes.io/component", "history-server"},
                  {"app.kubernetes.io/managed-by", "spyt-operator"},
                  {"app.kubernetes.io/part-of", "spyt"},
-                 {"app.kubernetes.io/version", "1.75.4"},
+                 {"app.kubernetes.io/version", "2.9.3"},
                  {"spyt.dev/cluster", "minimal"}});
   }
 

@@ -11,10 +11,10 @@ using testing::LoadExample;
 TEST_SUITE("spark conf") {
   TEST_CASE("the operator sets the SPYT release files and the master") {
     const auto conf = SparkDefaults(LoadExample("livy"), BuildOptions{});
-    CHECK(conf.at("spark.yt.version") == "1.75.4");
+    CHECK(conf.at("spark.yt.version") == "2.9.3");
     CHECK(conf.at("spark.yt.jars") ==
-          "yt:///home/spark/spyt/releases/1.75.4/spark-yt-data-source.jar");
-    CHECK(conf.at("spark.yt.pyFiles") == "yt:///home/spark/spyt/releases/1.75.4/spyt.zip");
+          "yt:///home/spark/spyt/releases/2.9.3/spark-yt-data-source.jar");
+    CHECK(conf.at("spark.yt.pyFiles") == "yt:///home/spark/spyt/releases/2.9.3/spyt.zip");
     CHECK(conf.at("spark.master") == "spark://livy-master.default.svc.cluster.local:7077");
   }
 

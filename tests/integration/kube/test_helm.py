@@ -361,8 +361,13 @@ def test_spyt_image_has_what_the_operators_pods_run():
     text = "\n".join(runtime["lines"])
     assert f"/usr/local/bin/{command}" in text, "the pods' command must be on PATH"
     assert f"mkdir -p {conf_dir}" in text, "the ConfigMap's mount point"
-    for variable in ["JAVA_HOME=", "SPARK_HOME=", "SPYT_DRIVER_HOME=", "PYSPARK_PYTHON="]:
+    for variable in ["JAVA_HOME=", "SPARK_HOME=", "SPYT_DRIVER_HOME=", "SPYT_HOME=", "PYSPARK_PYTHON="]:
         assert variable in text, f"spyt-launcher reads {variable[:-1]}"
+    default = re.search(r'kDefaultSpytVersion = "([^"]+)"',
+                        (REPO / "controller" / "api" / "defaults.h").read_text()).group(1)
+    assert f"ARG SPYT_VERSION={default}" in SPYT_DOCKERFILE.read_text(), \
+        "the image's SPYT release defaults to the clusters' default spytVersion"
+    assert '"ytsaurus-spyt==${SPYT_VERSION}"' in text
     assert any("hack/build-driver.sh" in line for st in stages for line in st["lines"]), \
         "the image builds the Livy session driver (controller/livy_server/driver)"
     assert "USER 1000:1000" in runtime["lines"], "pods set runAsNonRoot without a user: it must be numeric"

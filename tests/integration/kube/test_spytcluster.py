@@ -71,7 +71,7 @@ def test_discovery_records_and_command(crd, namespace, operator):
     host = f"livy-master.{namespace}.svc.{DOMAIN}"
     assert cm["data"]["spark_address"] == f"{host}:7077"
     assert cm["data"]["livy"] == f"livy-livy.{namespace}.svc.{DOMAIN}:8998"
-    assert cm["data"]["version"] == "1.75.4"
+    assert cm["data"]["version"] == "2.9.3"
     out = subprocess.run([BINARY, "discovery", "livy", "-n", namespace, "--kubeconfig", crd.kubeconfig],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
@@ -82,7 +82,7 @@ def test_discovery_records_and_command(crd, namespace, operator):
         "Operation: None",
         "Spark History Server: None",
         f"Livy Server: http://livy-livy.{namespace}.svc.{DOMAIN}:8998/",
-        "SPYT Cluster version: 1.75.4",
+        "SPYT Cluster version: 2.9.3",
     ]
 
 
