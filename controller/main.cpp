@@ -20,6 +20,7 @@ Commands:
   discovery NAME     print a cluster's addresses as spark-discovery-yt does
   validate FILE...   check SpytCluster manifests as the API server would
   default FILE...    print manifests with every default filled in
+  render FILE...     print the child objects the operator applies for them
   version            print the version
 
 Run 'spyt-operator COMMAND --help' for a command's options.
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     if (command == "discovery") return spyt::cli::RunDiscovery(args);
     if (command == "validate") return spyt::cli::RunValidate(args);
     if (command == "default") return spyt::cli::RunDefault(args);
+    if (command == "render") return spyt::cli::RunRender(args);
     if (command == "version") {
       std::cout << "spyt-operator " << SPYT_OPERATOR_VERSION << "\n";
       return 0;

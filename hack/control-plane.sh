@@ -21,6 +21,8 @@
 #   pki/              CA, serving and client certificates, service-account keys
 #   pids/NAME.pid     one per process `up` started; `down` stops exactly these
 #   logs/NAME.log     one per process (kept after `down` for post-mortems)
+#   logs/audit.log    the API server's audit log (JSON lines): the writes of users
+#                     in the group spyt:audited only, so other tests pay nothing for it
 #   users/            kubeconfigs minted by the `kubeconfig` subcommand
 #
 # The fake node (default name spyt-fake-node, annotation kwok.x-k8s.io/node=fake)
@@ -288,8 +290,25 @@ EOF
 
 # ---------------------------------------------------------------- commands
 
+# Audit only writes, only by users a test puts in the group spyt:audited (minted
+# with the `kubeconfig` subcommand): the chaos tests tell operator replicas apart
+# by user and order their writes by the API server's clock.
+write_audit_policy() {
+  cat >"$STATE/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    userGroups: ["spyt:audited"]
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+EOF
+}
+
 start_apiserver() {
   local etcd_url="http://127.0.0.1:$ETCD_CLIENT_PORT"
+  write_audit_policy
   start kube-apiserver \
     --etcd-servers="$etcd_url" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
@@ -303,6 +322,8 @@ start_apiserver() {
     --allow-privileged=true \
     --endpoint-reconciler-type=none \
     --profiling=false \
+    --audit-policy-file="$STATE/audit-policy.yaml" --audit-log-path="$STATE/logs/audit.log" \
+    --audit-log-format=json --audit-log-mode=blocking \
     --v=1
 }
 

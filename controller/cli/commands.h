@@ -18,6 +18,9 @@ using ExitNow = std::function<void(int exit_code)>;
 int RunValidate(const std::vector<std::string>& args);
 // default FILE: prints the manifest with every default filled in.
 int RunDefault(const std::vector<std::string>& args);
+// render FILE...: the child objects the operator would apply for each cluster,
+// as a v1 List (the discovery ConfigMap without its entries).
+int RunRender(const std::vector<std::string>& args);
 // run [flags]: the operator against a Kubernetes cluster.
 int RunOperator(const std::vector<std::string>& args, const ExitNow& exit_now);
 // discovery NAME [-n NS]: the cluster's addresses in spark-discovery-yt's format.

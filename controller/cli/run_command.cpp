@@ -40,6 +40,7 @@ int RunOperator(const std::vector<std::string>& args, const ExitNow& exit_now) {
   mo.leader_elect = o.leader_elect;
   mo.graceful_shutdown_timeout = o.graceful_shutdown_timeout;
   mo.on_shutdown_timeout = exit_now;
+  mo.on_lost_lease = exit_now;
   mo.leader_election.lease_namespace =
       o.leader_election_namespace.empty() ? OwnNamespace() : o.leader_election_namespace;
   mo.leader_election.lease_name = o.leader_election_id;

@@ -8,6 +8,9 @@
 #include "api/validation.h"
 #include "cli/commands.h"
 #include "common/yaml.h"
+#include "spyt/desired_state.h"
+#include "spyt/discovery.h"
+#include "spyt/reconciler.h"
 
 namespace spyt::cli {
 namespace {
@@ -43,13 +46,23 @@ std::string NameOf(const json::Value& doc) {
 struct Options {
   std::vector<std::string> files;
   std::string output;
+  cluster::BuildOptions build;
 };
 
-Options ParseArgs(const std::vector<std::string>& args, const char* usage) {
+Options ParseArgs(const std::vector<std::string>& args, const char* usage,
+                  bool build_options = false) {
   Options o;
   po::options_description desc(usage);
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&o.output)->default_value("text"), "text or json");
+  if (build_options) {
+    desc.add_options()(
+        "image-repository",
+        po::value(&o.build.image_repository)->default_value(o.build.image_repository),
+        "as spyt-operator run's flag")(
+        "cluster-domain", po::value(&o.build.cluster_domain)->default_value(o.build.cluster_domain),
+        "as spyt-operator run's flag");
+  }
   po::options_description hidden;
   hidden.add_options()("file", po::value(&o.files));
   po::options_description all;
@@ -68,6 +81,22 @@ Options ParseArgs(const std::vector<std::string>& args, const char* usage) {
     throw po::error("--output must be text or json, not \"" + o.output + "\"");
   }
   return o;
+}
+
+// What the reconciler applies for a valid cluster: the desired objects with
+// their hash annotation, then the discovery ConfigMap, whose entries depend on
+// what is Ready and so are left empty (and unhashed) here.
+json::Array RenderChildren(const json::Value& doc, const cluster::BuildOptions& options) {
+  api::FieldErrors errors = Check(doc);
+  if (!errors.empty()) throw std::runtime_error(NameOf(doc) + ": " + api::Summarize(errors));
+  api::SpytCluster c = api::Decode(doc).cluster;
+  json::Array items;
+  cluster::DesiredState desired = cluster::BuildDesiredState(c, options);
+  for (auto& object : desired.objects) {
+    items.push_back(cluster::WithDesiredHash(std::move(object.object)));
+  }
+  items.push_back(cluster::DiscoveryConfigMap(c, {}).object);
+  return items;
 }
 
 }  // namespace
@@ -117,6 +146,24 @@ int RunDefault(const std::vector<std::string>& args) {
         std::cout << "---\n" << yaml::Dump(doc);
       }
     }
+  }
+  return 0;
+}
+
+int RunRender(const std::vector<std::string>& args) {
+  Options o = ParseArgs(args, "Usage: spyt-operator render [flags] FILE...", true);
+  json::Array items;
+  for (const auto& file : o.files) {
+    for (const auto& doc : yaml::ParseAll(ReadFile(file))) {
+      if (!IsSpytCluster(doc)) continue;
+      for (auto& child : RenderChildren(doc, o.build)) items.push_back(std::move(child));
+    }
+  }
+  json::Value list = json::Object{{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
+  if (o.output == "json") {
+    std::cout << json::Dump(list, 2) << "\n";
+  } else {
+    std::cout << yaml::Dump(list);
   }
   return 0;
 }

@@ -125,6 +125,7 @@ void Manager::OnStoppedLeading() {
   std::lock_guard lock(mutex_);
   if (stop_requested_) return;
   log::Error("lost the leader lease; stopping leader-only runnables and exiting");
+  if (options_.on_lost_lease) options_.on_lost_lease(kExitLostLease);
   exit_code_ = kExitLostLease;
   stop_requested_ = true;
   leaders_.RequestStop();  // at once: controllers stop handing out work

@@ -7,7 +7,8 @@
 //  - runnables that need it (controllers, the Livy monitor) start once every
 //    informer has synced and, with leader election on, once this replica leads;
 //    a lost lease stops them at once and ends Run() with kExitLostLease (a
-//    replica that lost its lease may hold stale state; its supervisor restarts it);
+//    replica that lost its lease may hold stale state; its supervisor restarts it),
+//    or ends the process at once through on_lost_lease;
 //  - /healthz and /readyz are served (ready: informers synced and every ready check true);
 //  - SIGTERM/SIGINT or RequestStop() shut down gracefully: leader-only runnables
 //    first, then the Lease is released, then the rest; all bounded by one deadline.
@@ -54,6 +55,11 @@ struct ManagerOptions {
   // returns, shutdown goes on (the Lease is released), Run() returns the code and
   // the late threads are left detached: their runnables must outlive them.
   std::function<void(int exit_code)> on_shutdown_timeout;
+  // Called with kExitLostLease the moment the lease is lost, before anything is
+  // stopped: a reconcile in flight would go on writing while a successor may
+  // already lead, so a program's main exits here (std::_Exit), as controller-runtime
+  // does. When unset or when it returns, the manager stops as on a stop request.
+  std::function<void(int exit_code)> on_lost_lease;
 };
 
 class Manager {

@@ -148,6 +148,34 @@ TEST_SUITE("runtime.manager") {
     CHECK(always.returned);
   }
 
+  TEST_CASE("a lost lease calls on_lost_lease before a reconcile in flight has returned") {
+    FakeClock clock;
+    FakeClient client(&clock);
+    ManagerOptions o = Options(true);
+    std::atomic<int> lost{-1};
+    std::atomic<bool> leader_running_when_lost{false};
+    Probe busy(true, true);  // a reconcile that has not returned yet
+    o.on_lost_lease = [&](int code) {
+      leader_running_when_lost = busy.running.load();
+      lost = code;
+    };
+    Manager manager(client, clock, o);
+    manager.Add(busy);
+    std::atomic<int> code{-1};
+    std::thread run([&] { code = manager.Run(); });
+    REQUIRE(Eventually([&] { return busy.running.load(); }));
+
+    json::Value lease = *client.Peek(kLeases, "spyt-system", "spyt-operator");
+    lease["spec"]["holderIdentity"] = "intruder";
+    client.Seed(kLeases, lease);
+    clock.Advance(2s);
+    CHECK(Eventually([&] { return lost.load() == kExitLostLease; }));
+    CHECK(leader_running_when_lost);
+    busy.Release();
+    run.join();
+    CHECK(code == kExitLostLease);
+  }
+
   TEST_CASE("shutdown waits for runnables until the deadline, then gives up with an exit code") {
     FakeClock clock;
     ManagerOptions o = Options();

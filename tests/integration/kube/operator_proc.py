@@ -3,6 +3,7 @@
 Each process gets its own log file; its health port is read from its log (it
 binds 127.0.0.1:0). Everything it starts is stopped at teardown."""
 
+import json
 import os
 import re
 import signal
@@ -93,3 +94,19 @@ class OperatorProcess:
         self.signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
         return self.proc.returncode
+
+
+def lease_holder(cp, namespace, lease="spyt-operator-leader"):
+    """The Lease's holderIdentity ("" when released), or None when there is no Lease."""
+    proc = cp.kubectl("get", "lease", lease, "-n", namespace, "-o", "json", check=False)
+    if proc.returncode != 0:
+        return None
+    return json.loads(proc.stdout)["spec"].get("holderIdentity") or ""
+
+
+def identity_of(op):
+    """The leader-election identity the operator logs at start."""
+    m = wait_for(lambda: re.search(r"starting spyt-operator .*identity=(\S+)", op.log()), 30,
+                 "the operator's start line")
+    return m.group(1)
+

@@ -2,7 +2,6 @@
 two processes, graceful shutdown, health probes, and watches that survive an API
 server restart and an etcd compaction (410 -> relist)."""
 
-import json
 import os
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from operator_proc import REPO, OperatorProcess, wait_for
+from operator_proc import REPO, OperatorProcess, identity_of, lease_holder, wait_for
 
 CONTROL_PLANE = REPO / "hack" / "control-plane.sh"
 LEASE = ["--leader-elect", "--leader-election-lease-duration=8s",
@@ -38,20 +37,6 @@ def operators(crd, tmp_path):
 
 def apply_minimal(cp, namespace):
     cp.kubectl("apply", "-n", namespace, "-f", REPO / "examples" / "minimal.yaml")
-
-
-def lease_holder(cp, namespace):
-    proc = cp.kubectl("get", "lease", "spyt-operator-leader", "-n", namespace, "-o", "json", check=False)
-    if proc.returncode != 0:
-        return None
-    return json.loads(proc.stdout)["spec"].get("holderIdentity") or ""
-
-
-def identity_of(op):
-    import re
-    m = wait_for(lambda: re.search(r"starting spyt-operator .*identity=(\S+)", op.log()), 30,
-                 "the operator's start line")
-    return m.group(1)
 
 
 def control_plane_cmd(*args):
