@@ -24,7 +24,6 @@ Run it with the test venv's python: $(hack/python-env.sh)/bin/python hack/bench/
 Everything listens on 127.0.0.1 and is stopped at the end."""
 
 import argparse
-import copy
 import json
 import os
 import shutil
@@ -43,7 +42,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration" / "runtime"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))  # waiting.py
 os.environ.setdefault("SPYT_SOURCE_DIR", str(REPO))
 import livy_oracle  # noqa: E402
-from local_proc import CLUSTER, Local, marked_pids  # noqa: E402
+from local_proc import Local, marked_pids, sessions_cluster  # noqa: E402
 from spark_procs import Runtime, load_spark_livy_env  # noqa: E402
 from waiting import wait_for  # noqa: E402
 
@@ -67,11 +66,8 @@ def load():
 
 
 def cluster_spec(max_sessions):
-    c = copy.deepcopy(CLUSTER)
-    c["spec"]["workers"] = {"replicas": 1, "cores": max_sessions, "memory": f"{512 * max_sessions}m",
-                            "memoryOverhead": "0m"}
-    c["spec"]["livy"].update(maxSessions=max_sessions, driverCores=1, driverMemory="512m")
-    c["spec"]["sparkConf"] = {"spark.executor.memory": "512m", "spark.cores.max": "1", "spark.ui.enabled": "false"}
+    c = sessions_cluster(max_sessions, memory=f"{512 * max_sessions}m")
+    c["spec"]["livy"].update(driverCores=1, driverMemory="512m")
     return c
 
 

@@ -3,6 +3,7 @@ directory of the test's own, the operator started on it with every process
 marked (an environment variable its children inherit), and a fixture that stops
 it with Ctrl-C and fails the test if any marked process is left."""
 
+import copy
 import os
 import re
 import signal
@@ -24,6 +25,20 @@ CLUSTER = {
              "workers": {"replicas": 1, "cores": 1, "memory": "1G", "memoryOverhead": "0m"},
              "historyServer": {"enabled": False},
              "livy": {"enabled": True, "maxSessions": 2, "driverCores": 1, "driverMemory": "512m"}}}
+
+
+def sessions_cluster(max_sessions, executor_cores=None, memory="2G"):
+    """CLUSTER sized for Livy sessions that compute at once: Livy takes `max_sessions`,
+    one worker has `executor_cores` cores (default: one per session) and `memory`,
+    and each session's app gets one 512m executor core. A standalone app keeps its
+    executor while it lives, so with fewer cores a session's first job waits."""
+    c = copy.deepcopy(CLUSTER)
+    c["spec"]["workers"] = {"replicas": 1, "cores": executor_cores or max_sessions, "memory": memory,
+                            "memoryOverhead": "0m"}
+    c["spec"]["livy"]["maxSessions"] = max_sessions
+    c["spec"]["sparkConf"] = {"spark.executor.memory": "512m", "spark.cores.max": "1",
+                              "spark.ui.enabled": "false"}
+    return c
 
 
 def marked_pids(marker):

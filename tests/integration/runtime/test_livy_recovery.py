@@ -4,7 +4,6 @@ supervisor restarts it, and the new server serves every session and batch as
 they were (ids, states, owners, conf), re-attached to the drivers, which
 outlived it. A torn state file is reported in the server's log and skipped."""
 
-import copy
 import os
 import time
 
@@ -12,7 +11,7 @@ import requests
 
 from livy_batches import HEADERS, sum_job
 from livy_recovery import kill_and_wait_back, livy_log, livy_state_dir, tear_state_file
-from local_proc import CLUSTER, local  # noqa: F401 (fixture)
+from local_proc import local, sessions_cluster  # noqa: F401 (fixture)
 from waiting import wait_for
 
 START = 180  # a session's driver from POST to idle on a loaded 2-core machine
@@ -20,14 +19,7 @@ RUN = 120
 
 
 def cluster_spec():
-    c = copy.deepcopy(CLUSTER)
-    # A core and 512m for each of the 3 sessions' executors: a standalone app keeps its executor
-    # while it lives, so with fewer cores the last session's first job waits forever.
-    c["spec"]["workers"] = {"replicas": 1, "cores": 3, "memory": "2G", "memoryOverhead": "0m"}
-    c["spec"]["livy"]["maxSessions"] = 4
-    c["spec"]["sparkConf"] = {"spark.executor.memory": "512m", "spark.cores.max": "1",
-                              "spark.ui.enabled": "false"}
-    return c
+    return sessions_cluster(4, executor_cores=3)  # 3 sessions and a batch; the sessions compute
 
 
 class Client:

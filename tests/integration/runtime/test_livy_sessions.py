@@ -4,7 +4,6 @@ cluster, driven by plain HTTP as the SPYT docs show and by the `livy` client
 package. Each session's driver runs in client mode against the master;
 executors run in the worker's JVMs. Everything listens on 127.0.0.1."""
 
-import copy
 import json
 import os
 import signal
@@ -15,7 +14,7 @@ import requests
 from livy import LivySession, SessionKind
 
 from livy_batches import TOO_MANY
-from local_proc import CLUSTER, Local, marked_pids, stop_and_check
+from local_proc import Local, marked_pids, sessions_cluster, stop_and_check
 from waiting import wait_for
 
 HEADERS = {"Content-Type": "application/json", "X-Requested-By": "spyt-operator-tests"}
@@ -30,12 +29,8 @@ SEED_SESSION = {"kind": "spark", "conf": {
 
 
 def cluster_spec(timeout="10m"):
-    c = copy.deepcopy(CLUSTER)
-    c["spec"]["workers"] = {"replicas": 1, "cores": 2, "memory": "2G", "memoryOverhead": "0m"}
+    c = sessions_cluster(2)
     c["spec"]["livy"]["sessionTimeout"] = timeout
-    # Two sessions share the worker: each gets one core and a small executor.
-    c["spec"]["sparkConf"] = {"spark.executor.memory": "512m", "spark.cores.max": "1",
-                              "spark.ui.enabled": "false"}
     return c
 
 

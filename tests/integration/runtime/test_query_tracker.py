@@ -4,28 +4,17 @@ on the drivers' classpath, so the statement that imports GenericRowSerializer co
 and prints YT's wire format; sessions are found again by user and reused; errors come
 back in the shape Query Tracker parses; the session limit answers Livy's 400."""
 
-import copy
 import threading
 
 import pytest
 import requests
 
-from local_proc import CLUSTER, local  # noqa: F401 (fixture)
+from local_proc import local, sessions_cluster  # noqa: F401 (fixture)
 from query_tracker import (HEADERS, LivyQueryError, QueryTracker, ROW_COUNT_LIMIT,
                            version_tuple)
 from waiting import wait_for
 
 START = 300  # the local runtime installs the SPYT release (once per cache), then Spark starts
-
-
-def cluster_spec():
-    c = copy.deepcopy(CLUSTER)
-    # Two sessions at once, each with one 512m executor core.
-    c["spec"]["workers"] = {"replicas": 1, "cores": 2, "memory": "2G", "memoryOverhead": "0m"}
-    c["spec"]["livy"]["maxSessions"] = 2
-    c["spec"]["sparkConf"] = {"spark.executor.memory": "512m", "spark.cores.max": "1",
-                              "spark.ui.enabled": "false"}
-    return c
 
 
 def wire_has(wire, *values):
@@ -34,7 +23,7 @@ def wire_has(wire, *values):
 
 @pytest.fixture
 def cluster(local):  # noqa: F811
-    local.write(cluster_spec())
+    local.write(sessions_cluster(2))
     local.start()
     wait_for(lambda: local.condition("Ready") == "True", START, "the cluster to be Ready")
     return local
