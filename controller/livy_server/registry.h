@@ -141,6 +141,9 @@ class Registry {
   // unfinished statements are cancelled, their output an error naming `why`.
   void SessionLost(std::int64_t id, const std::string& why);
   RegistryChanges TakeChanges();
+  // Marks `changes` (taken but not written) as changed again, so the next
+  // TakeChanges() hands them out once more.
+  void ReturnChanges(const RegistryChanges& changes);
 
  private:
   int LiveLocked() const;

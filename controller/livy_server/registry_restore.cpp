@@ -87,4 +87,13 @@ RegistryChanges Registry::TakeChanges() {
   return out;
 }
 
+void Registry::ReturnChanges(const RegistryChanges& changes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Session& s : changes.sessions) changed_sessions_.insert(s.id);
+  for (const Batch& b : changes.batches) changed_batches_.insert(b.id);
+  removed_sessions_.insert(changes.removed_sessions.begin(), changes.removed_sessions.end());
+  removed_batches_.insert(changes.removed_batches.begin(), changes.removed_batches.end());
+  next_ids_changed_ = next_ids_changed_ || changes.next_ids;
+}
+
 }  // namespace spyt::livy_server

@@ -258,11 +258,22 @@ http::Response LivyServer::Route(const http::Request& request) {
   return Message(404, "Not found: " + request.path.substr(0, request.path.find('?')));
 }
 
+http::Response LivyServer::StateUnwritable(const std::string& what, const std::string& error) {
+  metrics_.Rejected("state_unwritable");
+  return Message(503, "Rejected: the " + what + " cannot be stored in the state directory (" +
+                          error + "); running sessions are not affected");
+}
+
 http::Response LivyServer::CreateSession(const http::Request& request) {
   SessionRequest req = ParseSessionRequest(request.body, config_.limits);
   const std::string owner = Owner(request, req);
   const Session s = registry_.AddSession(std::move(req), owner);
-  Persist();  // the id is taken before a driver can exist for it
+  // Stored before a driver can exist for it: the id is never reused, and a
+  // session that could not be stored would not survive a restart.
+  if (auto error = Persist()) {
+    registry_.RemoveSession(s.id);
+    return StateUnwritable("session", *error);
+  }
   const std::string dir = SessionDir(s.id);
   const std::string log_path = (fs::path(dir) / "driver.log").string();
   registry_.SetLogPath(s.id, log_path);
@@ -340,7 +351,10 @@ http::Response LivyServer::CreateBatch(const http::Request& request) {
   BatchRequest req = ParseBatchRequest(request.body, config_.limits);
   const std::string owner = Owner(request, req);
   const Batch b = registry_.AddBatch(std::move(req), owner);
-  Persist();
+  if (auto error = Persist()) {
+    registry_.RemoveBatch(b.id);
+    return StateUnwritable("batch", *error);
+  }
   const std::string dir = BatchDir(b.id);
   const std::string log_path = (fs::path(dir) / "spark-submit.log").string();
   registry_.SetBatchLogPath(b.id, log_path);

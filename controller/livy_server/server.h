@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -74,6 +75,8 @@ class LivyServer {
 
   // routes.cpp
   http::Response Route(const http::Request& request);
+  // 503 for a session or batch that could not be stored (nothing was started).
+  http::Response StateUnwritable(const std::string& what, const std::string& error);
   http::Response CreateSession(const http::Request& request);
   http::Response DeleteSession(std::int64_t id);
   http::Response CreateStatement(std::int64_t id, const http::Request& request);
@@ -86,7 +89,9 @@ class LivyServer {
   void Recover();
   void ReattachSession(const Session& s);
   void ReattachBatch(const Batch& b);
-  void Persist();
+  // Writes the registry's changes to the state store; the error when a write
+  // failed (the changes are then retried by the next call).
+  std::optional<std::string> Persist();
 
   // server.cpp
   void SweepLoop();

@@ -42,6 +42,11 @@ void ServerMetrics::Rejected(const std::string& reason) {
   rejected_[reason]++;
 }
 
+void ServerMetrics::StateWriteFailed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  state_write_failures_++;
+}
+
 void ServerMetrics::Request(const std::string& method, int code) {
   std::lock_guard<std::mutex> lock(mu_);
   requests_[{method, code}]++;
@@ -83,6 +88,9 @@ std::string ServerMetrics::Render(const RegistryStats& stats, int max_sessions) 
   for (const auto& [reason, n] : rejected_) {
     out << "spyt_livy_server_rejected_total{reason=\"" << Escape(reason) << "\"} " << n << "\n";
   }
+  Head(out, "spyt_livy_server_state_write_failures_total", "counter",
+       "Writes of the state directory that failed (their changes are retried).");
+  out << "spyt_livy_server_state_write_failures_total " << state_write_failures_ << "\n";
   Head(out, "spyt_livy_server_requests_total", "counter", "Requests answered.");
   for (const auto& [key, n] : requests_) {
     out << "spyt_livy_server_requests_total{code=\"" << key.second << "\",method=\""

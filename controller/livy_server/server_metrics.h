@@ -7,7 +7,9 @@
 //   spyt_livy_server_batches{state}                  batches by state
 //   spyt_livy_server_statements{state}               statements by state
 //   spyt_livy_server_slots_in_use / _slots_max       what the limit counts / the limit
-//   spyt_livy_server_rejected_total{reason}          refused creations (reason="limit")
+//   spyt_livy_server_rejected_total{reason}          refused creations (reason="limit", or
+//                                                    "state_unwritable": the state dir failed)
+//   spyt_livy_server_state_write_failures_total      state writes that failed (disk full, ...)
 //   spyt_livy_server_requests_total{method,code}     answered requests
 //   spyt_livy_server_statement_duration_seconds{kind}      run time, start to end
 //   spyt_livy_server_session_start_duration_seconds{kind}  POST to idle
@@ -25,6 +27,7 @@ namespace spyt::livy_server {
 class ServerMetrics {
  public:
   void Rejected(const std::string& reason);
+  void StateWriteFailed();
   void Request(const std::string& method, int code);
   void StatementDone(const std::string& kind, double seconds);
   void SessionStarted(const std::string& kind, double seconds);
@@ -41,6 +44,7 @@ class ServerMetrics {
 
   mutable std::mutex mu_;
   std::map<std::string, long> rejected_;
+  long state_write_failures_ = 0;
   std::map<std::pair<std::string, int>, long> requests_;
   std::map<std::string, Histogram> statement_seconds_;
   std::map<std::string, Histogram> session_start_seconds_;

@@ -85,11 +85,11 @@ void LivyServer::ReattachBatch(const Batch& b) {
   }
 }
 
-void LivyServer::Persist() {
-  if (store_ == nullptr) return;
+std::optional<std::string> LivyServer::Persist() {
+  if (store_ == nullptr) return std::nullopt;
   std::lock_guard<std::mutex> lock(persist_mu_);
   const RegistryChanges changes = registry_.TakeChanges();
-  if (changes.empty()) return;
+  if (changes.empty()) return std::nullopt;
   try {
     // The counters first: an id is never handed out twice, even if a record
     // write below fails.
@@ -99,9 +99,15 @@ void LivyServer::Persist() {
     for (std::int64_t id : changes.removed_sessions) store_->RemoveSession(id);
     for (std::int64_t id : changes.removed_batches) store_->RemoveBatch(id);
   } catch (const StateStoreError& e) {
-    // Serving goes on; what was not written is lost to a restart.
-    log::Error("cannot write the server's state", {{"error", e.what()}});
+    // Serving goes on; the changes are written with the next ones (rewriting
+    // a record that did get written is harmless).
+    registry_.ReturnChanges(changes);
+    metrics_.StateWriteFailed();
+    log::Error("cannot write the server's state; sessions keep running, new ones are refused",
+               {{"error", e.what()}});
+    return std::string(e.what());
   }
+  return std::nullopt;
 }
 
 }  // namespace spyt::livy_server

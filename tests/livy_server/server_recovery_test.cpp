@@ -182,6 +182,36 @@ TEST_SUITE("livy_server server recovery") {
     CHECK(f.WaitFor("/batches/1", "state", "success"));
   }
 
+  TEST_CASE("a full disk refuses new sessions and batches with 503; running ones go on") {
+    Fixture f;
+    f.store.SetFailure("/state/sessions/3.json.tmp: No space left on device");
+    const auto refused = f.Post("/sessions", R"({"kind":"spark"})");
+    CHECK(refused.status == 503);
+    CHECK(json::StringAt(json::Parse(refused.body), {"msg"}) ==
+          "Rejected: the session cannot be stored in the state directory "
+          "(/state/sessions/3.json.tmp: No space left on device); running sessions are not "
+          "affected");
+    CHECK(f.Post("/batches", R"({"file":"/opt/app.jar"})").status == 503);
+    CHECK(json::IntAt(f.Get("/sessions"), {"total"}) == 3);  // nothing half-created
+    CHECK(f.Post("/sessions/0/statements", R"({"code":"1 + 1"})").status == 201);
+    http::Request metrics;
+    metrics.method = "GET";
+    metrics.path = "/metrics";
+    const std::string text = f.server->Handle(metrics).body;
+    CHECK(text.find("spyt_livy_server_rejected_total{reason=\"state_unwritable\"} 2") !=
+          std::string::npos);
+    CHECK(text.find("spyt_livy_server_state_write_failures_total 0") == std::string::npos);
+
+    f.store.SetFailure("");  // space again: what was not written is, with the next change
+    const auto created = f.Post("/sessions", R"({"kind":"spark"})");
+    REQUIRE(created.status == 201);
+    const auto id = json::IntAt(json::Parse(created.body), {"id"});
+    CHECK(id == 4);  // the refused ones' ids are not handed out again
+    CHECK(f.store.StoredSession(0).statements.size() == 2);
+    CHECK(f.store.sessions.count(3) == 0);
+    CHECK(f.store.next_session == 5);
+  }
+
   TEST_CASE("the re-attached drivers were asked for the session's own directory") {
     Fixture f;
     CHECK(f.idle_driver->launch.dir == (f.dir.path() / "sessions" / "0").string());
