@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "launcher/command.h"
+#include "launcher/config.h"
 #include "launcher/process.h"
 
 namespace spyt::launcher {
@@ -61,6 +62,11 @@ livy_server::HostDriverConfig LivyDriverConfig(const LaunchContext& ctx) {
   c.orphan_timeout = DriverOrphanTimeout(f);
   c.env = driver.env;
   c.spyt_jars = ctx.spyt_jars;
+  // The drivers' spark-defaults.conf (their SPARK_CONF_DIR) as the base of every
+  // conf: batches get theirs in a properties file, which replaces that file.
+  for (const auto& [key, value] : ParseProperties(RenderSparkDefaults(ctx))) {
+    c.base_conf[key] = value;
+  }
   return c;
 }
 

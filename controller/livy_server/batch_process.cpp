@@ -4,11 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <string_view>
 #include <thread>
 
 #include "common/log.h"
 #include "common/process.h"
 #include "livy_server/orphan_process.h"
+#include "livy_server/state_store.h"
 
 namespace spyt::livy_server {
 namespace {
@@ -20,6 +23,26 @@ using std::chrono::milliseconds;
 // so that a server that did not start it (after a restart) learns how it ended.
 constexpr const char* kRecordExit =
     "\"$@\"; rc=$?; echo $rc > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"; exit $rc";
+
+// `text` as a key or value of a java.util.Properties file, read back exactly.
+std::string PropertyEscape(const std::string& text, bool key) {
+  static const std::map<char, char> kControl = {{'\n', 'n'}, {'\r', 'r'}, {'\t', 't'}, {'\f', 'f'}};
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (auto it = kControl.find(c); it != kControl.end()) {
+      out += '\\';
+      out += it->second;
+      continue;
+    }
+    const bool leading_or_key_space = c == ' ' && (key || i == 0);
+    if (leading_or_key_space || std::string_view("\\#!=:").find(c) != std::string_view::npos) {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
 
 std::optional<BatchProcess::Exit> RecordedExit(const std::string& exit_file) {
   std::ifstream in(exit_file);
@@ -96,7 +119,14 @@ class SubmitFactory : public BatchFactory {
     fs::create_directories(launch.dir);
     const std::string exit_file = ExitFile(launch);
     std::vector<std::string> argv = {"/bin/sh", "-c", kRecordExit, exit_file};
-    for (auto& arg : BatchArgv(config_, launch.request, launch.batch_id)) argv.push_back(arg);
+    // Private (0600): the conf holds the session's tokens.
+    const std::string properties = (fs::path(launch.dir) / "spark-submit.properties").string();
+    try {
+      WriteFileAtomically(properties, BatchProperties(config_, launch.request, launch.batch_id));
+    } catch (const StateStoreError& e) {
+      throw DriverError(e.what());
+    }
+    for (auto& arg : BatchArgv(config_, launch.request, properties)) argv.push_back(arg);
     const pid_t pid = SpawnSparkProcess(config_, std::move(argv), launch.request.proxy_user,
                                         launch.dir, launch.log_path);
     log::Info("batch started",
@@ -124,14 +154,9 @@ class SubmitFactory : public BatchFactory {
 }  // namespace
 
 std::vector<std::string> BatchArgv(const HostDriverConfig& config, const BatchRequest& r,
-                                   std::int64_t batch_id) {
-  std::vector<std::string> argv = {(fs::path(config.spark_home) / "bin" / "spark-submit").string()};
-  const auto conf =
-      SessionSparkConf(config, r, r.name.value_or("livy-batch-" + std::to_string(batch_id)));
-  for (const auto& [k, v] : conf) {
-    argv.push_back("--conf");
-    argv.push_back(k + "=" + v);
-  }
+                                   const std::string& properties_file) {
+  std::vector<std::string> argv = {(fs::path(config.spark_home) / "bin" / "spark-submit").string(),
+                                   "--properties-file", properties_file};
   if (r.class_name) {
     argv.push_back("--class");
     argv.push_back(*r.class_name);
@@ -139,6 +164,16 @@ std::vector<std::string> BatchArgv(const HostDriverConfig& config, const BatchRe
   argv.push_back(r.file);
   argv.insert(argv.end(), r.args.begin(), r.args.end());
   return argv;
+}
+
+std::string BatchProperties(const HostDriverConfig& config, const BatchRequest& r,
+                            std::int64_t batch_id) {
+  const auto conf =
+      SessionSparkConf(config, r, r.name.value_or("livy-batch-" + std::to_string(batch_id)));
+  std::string text;
+  for (const auto& [k, v] : conf)
+    text += PropertyEscape(k, true) + "=" + PropertyEscape(v, false) + "\n";
+  return text;
 }
 
 std::unique_ptr<BatchFactory> MakeBatchFactory(HostDriverConfig config) {

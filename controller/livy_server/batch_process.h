@@ -12,9 +12,16 @@
 
 namespace spyt::livy_server {
 
-// spark-submit's argv for a batch (pure).
+// spark-submit's argv for a batch (pure). The batch's conf is not on it, where
+// every process of the container could read a token, but in `properties_file`.
 std::vector<std::string> BatchArgv(const HostDriverConfig& config, const BatchRequest& request,
-                                   std::int64_t batch_id);
+                                   const std::string& properties_file);
+
+// The text of that file (pure): the whole conf, since spark-submit reads no
+// spark-defaults.conf beside a --properties-file: the drivers' base conf, then
+// the request's (SessionSparkConf), in java.util.Properties syntax.
+std::string BatchProperties(const HostDriverConfig& config, const BatchRequest& request,
+                            std::int64_t batch_id);
 
 std::unique_ptr<BatchFactory> MakeBatchFactory(HostDriverConfig config);
 

@@ -16,6 +16,7 @@
 #include "common/process.h"
 #include "http/http.h"
 #include "livy_server/orphan_process.h"
+#include "livy_server/state_store.h"
 
 namespace spyt::livy_server {
 namespace {
@@ -31,14 +32,13 @@ void Append(std::map<std::string, std::string>& conf, const std::string& key,
   conf[key] = joined;
 }
 
+// Private (0600, as the state records): the spec holds the session's conf, tokens included.
 void WriteAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw DriverError("cannot write " + tmp);
+  try {
+    WriteFileAtomically(path, text);
+  } catch (const StateStoreError& e) {
+    throw DriverError(e.what());
   }
-  fs::rename(tmp, path);
 }
 
 Statement StatementFromJson(const json::Value& v) {
