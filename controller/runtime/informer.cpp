@@ -1,11 +1,19 @@
 #include "runtime/informer.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "common/log.h"
 
 namespace spyt::runtime {
+namespace {
+
+// A watch that lasted this long was established: its end is not the next
+// failure of a series (see Run).
+constexpr std::chrono::seconds kEstablishedWatch{1};
+
+}  // namespace
 
 json::Value StripForCache(json::Value object) {
   if (json::Value* meta = object.find("metadata"); meta != nullptr && meta->is_object()) {
@@ -130,6 +138,7 @@ void Informer::Run() {
   bool need_list = true;
   int failures = 0;
   while (!stopped_) {
+    std::optional<Clock::TimePoint> watching_since;
     try {
       if (need_list) {
         rv = ListAndReplace();
@@ -140,12 +149,12 @@ void Informer::Run() {
         }
         if (metrics_ != nullptr) metrics_->Relisted(options_.resource.plural);
       }
-      auto started = clock_.Now();
+      watching_since = clock_.Now();
       rv = WatchFrom(rv);
       if (stopped_) break;
       if (metrics_ != nullptr) metrics_->WatchRestarted(options_.resource.plural);
       // A watch the server ends at once, over and over, must not become a hot loop.
-      if (clock_.Now() - started < std::chrono::seconds(1)) {
+      if (clock_.Now() - *watching_since < kEstablishedWatch) {
         if (!SleepBackoff(failures++)) break;
       } else {
         failures = 0;
@@ -161,6 +170,9 @@ void Informer::Run() {
       log::Warn("list/watch failed, retrying", {{"resource", Describe()},
                                                 {"reason", kube::ReasonName(e.reason())},
                                                 {"error", e.what()}});
+      // A watch that ran a while before it broke starts a new series of failures:
+      // the next blip is retried after the shortest backoff, not the last one's.
+      if (watching_since && clock_.Now() - *watching_since >= kEstablishedWatch) failures = 0;
       if (!SleepBackoff(failures++)) break;
     }
   }

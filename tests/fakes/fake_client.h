@@ -104,6 +104,8 @@ class FakeClient : public kube::Client {
   void ExpireWatches();
   // Ends every open watch: Next() returns nullopt, as when a server times it out.
   void CloseWatches();
+  // Makes every open watch's Next() throw `error`, as when the connection breaks.
+  void BreakWatches(const kube::ApiError& error);
   // Sends a BOOKMARK carrying the current resourceVersion to every open watch
   // that allows bookmarks.
   void SendBookmarks();

@@ -38,6 +38,7 @@ class FakeWatch : public kube::Watch {
   void Close() { closed_ = true; }
   bool Open() const { return !stopped_ && !closed_; }
   void Expire() { expired_ = true; }
+  void Break(const kube::ApiError& error) { broken_ = error; }
   void Bookmark(std::uint64_t rv) {
     if (filter_.bookmarks && !closed_) {
       bookmarks_.push_back(rv);
@@ -55,6 +56,10 @@ class FakeWatch : public kube::Watch {
     for (;;) {
       if (stopped_ || closed_) {
         return std::nullopt;
+      }
+      if (broken_) {
+        closed_ = true;
+        throw *broken_;
       }
       if (expired_) {
         closed_ = true;
@@ -126,6 +131,7 @@ class FakeWatch : public kube::Watch {
   bool stopped_ = false;
   bool closed_ = false;
   bool expired_ = false;
+  std::optional<kube::ApiError> broken_;
 };
 
 void FakeClient::State::Record(Type type, const ObjectKey& key, const json::Value& object,
@@ -184,6 +190,14 @@ void FakeClient::ExpireWatches() {
   std::lock_guard lock(state_->mutex);
   for (FakeWatch* w : state_->watches) {
     w->Expire();
+  }
+  state_->changed.notify_all();
+}
+
+void FakeClient::BreakWatches(const kube::ApiError& error) {
+  std::lock_guard lock(state_->mutex);
+  for (FakeWatch* w : state_->watches) {
+    w->Break(error);
   }
   state_->changed.notify_all();
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "fakes/fake_client.h"
+#include "fakes/fake_clock.h"
 
 namespace spyt::runtime {
 namespace {
@@ -157,6 +158,32 @@ TEST_SUITE("informer") {
     std::thread t([&] { inf.Run(); });
     CHECK(inf.WaitForSync(std::chrono::seconds(5)));
     CHECK(client.Requests("list") == 3);
+    inf.Stop();
+    t.join();
+  }
+
+  TEST_CASE("a watch that broke after running a while is retried after the shortest backoff") {
+    using namespace std::chrono_literals;
+    fakes::FakeClient client;
+    fakes::FakeClock clock;
+    InformerOptions o = Options();
+    o.min_backoff = 1s;
+    o.max_backoff = 30s;
+    const kube::ApiError refused(kube::Reason::kTransport, 0, "connection refused");
+    client.FailNext("watch", refused, 4);  // an outage: backoffs of 1, 2, 4 and 8 s
+    Informer inf(client, clock, o);
+    std::thread t([&] { inf.Run(); });
+    for (int i = 0; i < 4; ++i) {
+      REQUIRE(clock.WaitForBlockedWaiters(1));
+      clock.Advance(30s);
+    }
+    REQUIRE(inf.WaitForSync(5s));
+    clock.Advance(10min);  // the watch runs for a long time, then its connection breaks
+    const int watches = client.Requests("watch");
+    client.BreakWatches(refused);
+    REQUIRE(clock.WaitForBlockedWaiters(1));
+    clock.Advance(1s);
+    CHECK(Eventually([&] { return client.Requests("watch") == watches + 1; }));
     inf.Stop();
     t.join();
   }

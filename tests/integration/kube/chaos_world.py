@@ -11,10 +11,11 @@ import json
 import os
 import random
 import subprocess
+import time
 
 import yaml
 
-from operator_proc import BINARY
+from operator_proc import BINARY, wait_for
 
 MANAGED = "app.kubernetes.io/managed-by=spyt-operator"
 HASH = "spyt.dev/desired-hash"
@@ -177,3 +178,21 @@ def world_problems(cp, namespace, kinds, work_dir):
             problems.append(f"{key[0]} {key[1]}: stale (desired hash {have.get('annotations', {}).get(HASH)}, "
                             f"the spec gives {want_hash})")
     return problems, len(clusters), len(expected)
+
+
+def wait_converged(cp, namespace, kinds, work_dir, timeout):
+    """Seconds until world_problems is empty, with the counts checked; fails listing
+    what still differs after `timeout`."""
+    started, last = time.monotonic(), []
+
+    def converged():
+        problems, clusters, children = world_problems(cp, namespace, kinds, work_dir)
+        last[:] = problems
+        return not problems and (clusters, children)
+
+    try:
+        clusters, children = wait_for(converged, timeout, "convergence", interval=1)
+    except AssertionError:
+        raise AssertionError(f"not converged after {timeout}s; {len(last)} problems:\n" +
+                             "\n".join(last[:40])) from None
+    return time.monotonic() - started, clusters, children

@@ -12,7 +12,7 @@ import statistics
 import threading
 import time
 
-from chaos_world import Workload, chaos_seed, listable_kinds, world_problems
+from chaos_world import Workload, chaos_seed, listable_kinds, wait_converged, world_problems
 from operator_proc import OperatorProcess, identity_of, lease_holder, wait_for
 
 KILLS = 50
@@ -51,24 +51,6 @@ class Replica:
             self.op.stop()
             return self.op.log()[-3000:]
         return ""
-
-
-def wait_converged(cp, namespace, kinds, work_dir, timeout):
-    """Seconds until world_problems is empty, with the counts checked; fails listing
-    what still differs after `timeout`."""
-    started, last = time.monotonic(), []
-
-    def converged():
-        problems, clusters, children = world_problems(cp, namespace, kinds, work_dir)
-        last[:] = problems
-        return not problems and (clusters, children)
-
-    try:
-        clusters, children = wait_for(converged, timeout, "convergence", interval=1)
-    except AssertionError:
-        raise AssertionError(f"not converged after {timeout}s; {len(last)} problems:\n" +
-                             "\n".join(last[:40])) from None
-    return time.monotonic() - started, clusters, children
 
 
 def test_kill9_at_random_moments_while_30_clusters_change(crd, namespace, tmp_path, capsys):
