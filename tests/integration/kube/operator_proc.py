@@ -16,6 +16,12 @@ REPO = Path(os.environ.get("SPYT_SOURCE_DIR") or Path(__file__).resolve().parent
 BINARY = os.environ.get("SPYT_OPERATOR_BIN") or str(REPO / "build" / "controller" / "spyt-operator")
 
 
+def control_plane_cmd(*args):
+    """hack/control-plane.sh ARGS on the tests' control plane (restart-apiserver, compact, ...)."""
+    subprocess.run([str(REPO / "hack" / "control-plane.sh"), *args], check=True, capture_output=True,
+                   timeout=180, env=os.environ)
+
+
 class OperatorProcess:
     def __init__(self, kubeconfig, log_path, args=(), metrics=False):
         self.log_path = Path(log_path)

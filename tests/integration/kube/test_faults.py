@@ -1,6 +1,8 @@
 """The API server answering 503 and then 429 for a while (fault_proxy.py, between the
 operator and the real API server): the operator backs off instead of looping, and once
-the faults stop, everything that changed meanwhile converges.
+the faults stop, everything that changed meanwhile converges. And the API server
+restarted, with etcd compacted, in the middle of a load of changes: the operator
+recovers by itself (same process) and the world converges.
 
 The bound on requests comes from the operator's own pacing: informers re-list and
 re-watch with a backoff from 0.5 s doubling to 30 s, reconciles retry with a per-key
@@ -13,7 +15,7 @@ import time
 
 from chaos_world import Workload, chaos_seed, listable_kinds, wait_converged
 from fault_proxy import THROTTLED, UNAVAILABLE, FaultProxy
-from operator_proc import OperatorProcess
+from operator_proc import OperatorProcess, control_plane_cmd
 
 CLUSTERS = 8
 FAULT_SECONDS = 10
@@ -62,3 +64,29 @@ def test_503_and_429_windows_are_ridden_out_with_backoff_and_then_converge(crd, 
     finally:
         op.stop()
         proxy.stop()
+
+
+def test_an_apiserver_restart_and_compaction_mid_load_are_recovered_without_a_restart(crd, namespace, tmp_path,
+                                                                                      capsys):
+    seed = chaos_seed()
+    rng = random.Random(seed)
+    kinds = listable_kinds(crd)
+    op = OperatorProcess(crd.kubeconfig, tmp_path / "operator.log", ["--watch-namespaces", namespace]).start()
+    try:
+        pid = op.proc.pid
+        workload = Workload(crd, namespace, rng, 2 * CLUSTERS)
+        for i in range(3 * CLUSTERS):  # creations and the first changes, not yet all applied
+            workload.step(i)
+        control_plane_cmd("compact")
+        restarted = time.monotonic()
+        control_plane_cmd("restart-apiserver")
+        back = time.monotonic()
+        for i in range(CLUSTERS):  # and more changes right after
+            workload.step(i)
+        took, clusters, children = wait_converged(crd, namespace, kinds, tmp_path, 180)
+        say(capsys, f"seed {seed}: the API server was down {back - restarted:.1f}s (etcd compacted before); "
+                    f"{clusters} clusters and {children} children converged {time.monotonic() - back:.1f}s "
+                    f"after it was back ({workload.total()} changes)")
+        assert op.proc.poll() is None and op.proc.pid == pid, "the operator had to be restarted"
+    finally:
+        op.stop()

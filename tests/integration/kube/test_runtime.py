@@ -2,17 +2,14 @@
 two processes, graceful shutdown, health probes, and watches that survive an API
 server restart and an etcd compaction (410 -> relist)."""
 
-import os
 import signal
-import subprocess
 import time
 import urllib.request
 
 import pytest
 
-from operator_proc import REPO, OperatorProcess, identity_of, lease_holder, wait_for
+from operator_proc import REPO, OperatorProcess, control_plane_cmd, identity_of, lease_holder, wait_for
 
-CONTROL_PLANE = REPO / "hack" / "control-plane.sh"
 LEASE = ["--leader-elect", "--leader-election-lease-duration=8s",
          "--leader-election-renew-deadline=6s", "--leader-election-retry-period=1s"]
 
@@ -37,11 +34,6 @@ def operators(crd, tmp_path):
 
 def apply_minimal(cp, namespace):
     cp.kubectl("apply", "-n", namespace, "-f", REPO / "examples" / "minimal.yaml")
-
-
-def control_plane_cmd(*args):
-    subprocess.run([str(CONTROL_PLANE), *args], check=True, capture_output=True, timeout=180,
-                   env=os.environ)
 
 
 def test_health_and_readiness_probes_answer(operators, namespace):
