@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes control plane, etcd, kwok and helm from the Go module
+# Builds the Kubernetes control plane, kubelet, kube-proxy, etcd, kwok, helm,
+# crictl and CoreDNS from the Go module
 # proxy into $SPYT_CACHE/bin (one binary per name and version) and links the
 # current versions into $SPYT_CACHE/bin/current/. Idempotent: a tool already
 # built for its pinned version is not rebuilt.
@@ -53,14 +54,21 @@ build_from_module kube "$kube_ldflags" \
   kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
   kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
   kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler \
-  kubectl=k8s.io/kubernetes/cmd/kubectl
+  kubectl=k8s.io/kubernetes/cmd/kubectl \
+  kubelet=k8s.io/kubernetes/cmd/kubelet \
+  kube-proxy=k8s.io/kubernetes/cmd/kube-proxy
 version=$ETCD_VERSION
 build_from_module etcd "-s -w" etcd=go.etcd.io/etcd/server/v3
 go_install kwok "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+# The real node (hack/node.sh): the CRI client and the cluster DNS server.
+CGO_ENABLED=0 go_install crictl "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+CGO_ENABLED=0 go_install coredns "github.com/coredns/coredns@$COREDNS_VERSION"
 
 link() { ln -sfn "$(tool_path "$1" "$2")" "$TOOLS_BIN/current/$1"; }
-for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do link "$t" "$KUBE_VERSION"; done
+for t in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do link "$t" "$KUBE_VERSION"; done
 link etcd "$ETCD_VERSION"
 link kwok "$KWOK_VERSION"
 link helm "$HELM_VERSION"
+link crictl "$CRICTL_VERSION"
+link coredns "$COREDNS_VERSION"
