@@ -1,3 +1,6 @@
+# What goes into the runtime stage (packages, paths, ENV, USER, ENTRYPOINT) is defined in
+# docker/images.env, which hack/images.sh builds from too; tests/integration/images checks
+# that this file says the same.
 # The SPYT runtime image every SpytCluster pod runs: Java 17, Spark, spyt-launcher
 # (which serves Livy's REST API itself) and the Livy session driver. The operator starts it as
 #   spyt-launcher master|worker|history|livy --host $(POD_IP) ... --conf-dir /opt/spyt/conf

@@ -47,7 +47,9 @@ in_chroot() {
     if [ -n "${PIP_CACHE_MOUNT:-}" ]; then
       mkdir -p "$d/root/.cache/pip"; mount --bind "$PIP_CACHE_MOUNT" "$d/root/.cache/pip"
     fi
-    exec chroot "$d" "$@"' _ "$dir" "$@"
+    # A clean environment: nothing of the host (its CA bundle paths, pip settings) leaks in.
+    exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+      LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$d" "$@"' _ "$dir" "$@"
 }
 
 # remove_tree DIR: rm -rf, refused while anything is mounted at or below DIR.
@@ -84,9 +86,14 @@ deps_rootfs() {
   base=$(base_rootfs)
   dir="$IMAGES/$image-deps-$(printf '%s\n' "$packages" "$input" | hash_of)"
   if [ ! -f "$dir.complete" ]; then
+    local stale
+    for stale in "$IMAGES/$image"-deps-*/; do   # half-built ones of earlier definitions
+      stale=${stale%/}; [ -d "$stale" ] || continue
+      [ -f "$stale.complete" ] || { remove_tree "$stale"; rm -f "$stale.log"; }
+    done
     log "$image: installing $packages"
     remove_tree "$dir"; cp -a "$base" "$dir"; rm -f "$dir/.complete"
-    DEBIAN_FRONTEND=noninteractive in_chroot "$dir" sh -c \
+    in_chroot "$dir" sh -c \
       "apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages" >"$dir.log" 2>&1 ||
       die "$image: apt-get failed; see $dir.log"
     [ -z "$setup" ] || "$setup" "$dir" >>"$dir.log" 2>&1 || die "$image: $setup failed; see $dir.log"
@@ -172,7 +179,8 @@ spyt_python() { # DIR
   mkdir -p "$cache"
   # pip trusts what the host trusts (a proxy's CA, say) for this build only: /tmp is scrubbed.
   cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$dir/tmp/host-ca.crt"
-  env -u PIP_FIND_LINKS PIP_CERT=/tmp/host-ca.crt PIP_CACHE_MOUNT="$cache" in_chroot "$dir" sh -exc "
+  PIP_CACHE_MOUNT="$cache" in_chroot "$dir" sh -exc "
+    export PIP_CERT=/tmp/host-ca.crt REQUESTS_CA_BUNDLE=/tmp/host-ca.crt PIP_DEFAULT_TIMEOUT=180
     python3 -m venv $SPYT_VENV
     $SPYT_VENV/bin/pip install -q --disable-pip-version-check 'pyspark==$SPARK_VERSION'
     ln -s \"\$($SPYT_VENV/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')\" $SPYT_SPARK_LINK

@@ -559,16 +559,16 @@ cmd_host_state() {
   for top in /sys/fs/cgroup/*/; do
     for d in "${CGROUP_DIRS[@]}"; do [ -d "$top$d" ] && echo "cgroup $top$d"; done
   done
-  ip -o link show "$BRIDGE" 2>/dev/null | awk '{print "link " $2}'
-  ip -o link show type veth 2>/dev/null | awk '{print "veth " $2}'
-  ip route show "$SERVICE_CIDR" 2>/dev/null | sed 's/^/route /'
+  { ip -o link show "$BRIDGE" 2>/dev/null || true; } | awk '{print "link " $2}'
+  { ip -o link show type veth 2>/dev/null || true; } | awk '{print "veth " $2}'
+  { ip route show "$SERVICE_CIDR" 2>/dev/null || true; } | sed 's/^/route /'
   for p in iptables ip6tables; do
-    $p-save 2>/dev/null | grep -E "KUBE-|$FWD_CHAIN|CNI-" | sed "s/^/$p /" || true
+    { $p-save 2>/dev/null || true; } | { grep -E "KUBE-|$FWD_CHAIN|CNI-" || true; } | sed "s/^/$p /"
   done
   awk -v a="$STATE/" -v b="/run/containerd/" '
     index($5, a) == 1 || index($5, b) == 1 || $9 == "nsfs" {print "mount " $5}' /proc/self/mountinfo
   for p in containerd containerd-shim kubelet kube-proxy coredns; do
-    pgrep -x "$p" >/dev/null && echo "process $p running"
+    if pgrep -x "$p" >/dev/null; then echo "process $p running"; fi
   done
   true
 }
