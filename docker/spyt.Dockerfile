@@ -77,7 +77,10 @@ ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-${TARGETARCH} \
     PATH=/opt/spark-venv/bin:/opt/spark/bin:$PATH
 # The ConfigMap's mount point and the scratch space (an emptyDir in pods, where the root
 # filesystem is read-only; writable here for `docker run`).
-RUN mkdir -p /opt/spyt/conf && chmod 1777 /tmp
+# Spark's Hadoop login needs a name for the uid (without one: "invalid null input: name").
+RUN mkdir -p /opt/spyt/conf && chmod 1777 /tmp \
+ && groupadd --gid 1000 spyt \
+ && useradd --uid 1000 --gid 1000 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin spyt
 USER 1000:1000
 WORKDIR /tmp
 ENTRYPOINT ["spyt-launcher"]

@@ -190,8 +190,20 @@ spyt_python() { # DIR
     mkdir -p $SPYT_CONF_DIR && chmod 1777 /tmp"
 }
 
+# account_layer DEPS-ROOTFS: /etc/passwd and /etc/group of DEPS plus SPYT_ACCOUNT for
+# SPYT_USER, as spyt.Dockerfile's groupadd/useradd write them.
+account_layer() {
+  local deps=$1 dir="$IMAGES/layer-spyt-account" uid=${SPYT_USER%%:*} gid=${SPYT_USER##*:}
+  remove_tree "$dir"; mkdir -p "$dir/etc"; chmod 755 "$dir" "$dir/etc"
+  { grep -v "^$SPYT_ACCOUNT:" "$deps/etc/passwd"
+    echo "$SPYT_ACCOUNT:x:$uid:$gid::$SPYT_WORKDIR:/usr/sbin/nologin"; } >"$dir/etc/passwd"
+  { grep -v "^$SPYT_ACCOUNT:" "$deps/etc/group"; echo "$SPYT_ACCOUNT:x:$gid:"; } >"$dir/etc/group"
+  chmod 644 "$dir/etc/passwd" "$dir/etc/group"
+  echo "$dir"
+}
+
 build_spyt() {
-  local deps bin driver env_args=() kv
+  local deps bin driver account env_args=() kv
   deps=$(deps_rootfs spyt "$SPYT_PACKAGES" "$SPARK_VERSION $SPYT_VERSION $(declare -f spyt_python | hash_of)" spyt_python)
   bin=$(binary_layer "$BUILD_DIR/controller/spyt-launcher" "$SPYT_BINARY")
   driver="$IMAGES/layer-spyt-driver"
@@ -200,8 +212,9 @@ build_spyt() {
   # is absolute inside the image).
   "$HACK_DIR/build-driver.sh" "$deps$(readlink "$deps$SPYT_SPARK_LINK")" "$driver$SPYT_DRIVER_DIR" >&2
   find "$driver" -type d -exec chmod 755 {} +
+  account=$(account_layer "$deps")
   for kv in $SPYT_ENV; do env_args+=(--env "$kv"); done
-  pack spyt spyt.local/spyt "$deps $(tree_hash "$bin" "$driver")" "$deps" "$bin" "$driver" -- \
+  pack spyt spyt.local/spyt "$deps $(tree_hash "$bin" "$driver" "$account")" "$deps" "$bin" "$driver" "$account" -- \
     --user "$SPYT_USER" --workdir "$SPYT_WORKDIR" --entrypoint "$SPYT_ENTRYPOINT" "${env_args[@]}"
 }
 

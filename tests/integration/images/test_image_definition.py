@@ -91,6 +91,10 @@ def test_spyt_dockerfile_environment_is_the_defined_one():
     text = "\n".join(stage["lines"])
     for key in ["SPYT_VENV", "SPYT_SPARK_LINK", "SPYT_RELEASE_DIR", "SPYT_CONF_DIR"]:
         assert d[key] in text, f"{key}={d[key]} is not where spyt.Dockerfile puts it"
+    uid, gid = d["SPYT_USER"].split(":")
+    assert f"groupadd --gid {gid} {d['SPYT_ACCOUNT']}" in text, "the user needs a passwd name (Hadoop's login)"
+    assert f"useradd --uid {uid} --gid {gid}" in text and text.split("useradd", 1)[1].split("\n")[0].rstrip().endswith(
+        d["SPYT_ACCOUNT"])
     assert any(line.startswith("COPY --from=driver") and line.split()[-1] == d["SPYT_DRIVER_DIR"]
                for line in stage["lines"])
 
