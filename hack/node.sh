@@ -440,10 +440,11 @@ cmd_up() {
     "$HACK_DIR/control-plane.sh" up
     touch "$STATE/control-plane.started"   # `down` stops it again
   fi
+  "$HACK_DIR/tools.sh" --node
   # shellcheck source=/dev/null
   source "$CP_STATE/ports.env"
   for c in kubelet kube-proxy crictl coredns kubectl; do
-    [ -x "$BIN/$c" ] || die "$BIN/$c is missing; run hack/tools.sh"
+    [ -x "$BIN/$c" ] || die "$BIN/$c is missing; run hack/tools.sh --node"
   done
   for c in containerd runc socat iptables ctr gcc; do
     command -v "$c" >/dev/null || die "$c is missing; run hack/install-deps.sh"
