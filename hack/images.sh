@@ -132,7 +132,7 @@ build_pause() {
     gcc -static -Os -s -o "$out/pause" "$src"
     echo "$h" >"$out/.src-hash"
   fi
-  local root; root=$(mktemp -d); cp "$out/pause" "$root/pause"
+  local root; root=$(mktemp -d); chmod 755 "$root"; cp "$out/pause" "$root/pause"
   pack pause spyt.local/pause "$h" "$root" -- --entrypoint '["/pause"]'
   rm -rf "$root"
 }
@@ -239,6 +239,12 @@ cmd_import() {
       log "importing $ref"
       ctr -a "$sock" -n k8s.io images import "$tar" >/dev/null
     fi
+    # Earlier builds of the same image (only our spyt.local names): containerd's GC then
+    # drops their content, so rebuilt images do not pile up in its root.
+    local old
+    for old in $(ctr -a "$sock" -n k8s.io images ls -q | grep "^${ref%%:*}:" | grep -vxF "$ref" || true); do
+      ctr -a "$sock" -n k8s.io images rm "$old" >/dev/null 2>&1 || true
+    done
     echo "$name=$ref"
   done
 }

@@ -234,10 +234,19 @@ def test_a_livy_session_computes_on_executors_in_the_worker_pods(cluster, operat
     figure("kubectl apply -> first result (500500)", f"{time.monotonic() - cluster['t_apply']:.1f}s")
     assert done["output"]["status"] == "ok", done
     assert "500500" in done["output"]["data"]["text/plain"], done
-    # The application's executors ran in the worker pods: the master lists it with cores.
-    state = master_json(cp)
-    apps = state["activeapps"]
-    assert apps and sum(w["coresused"] for w in state["workers"]) >= 1, state
+    # The application's executors run in the worker pods: each worker's own /json (its web
+    # UI on the pod IP) lists the executors it launched.
+    app_id = http_json(f"{livy}/sessions/{sid}")["appId"]
+    assert app_id and any(a["id"] == app_id for a in master_json(cp)["activeapps"]), app_id
+    with_executors = []
+    for pod in component_pods(cp, "worker"):
+        port = next(p["containerPort"] for p in pod["spec"]["containers"][0]["ports"]
+                    if "web" in p["name"] or "ui" in p["name"])
+        state = http_json(f"http://{pod['status']['podIP']}:{port}/json")
+        if any(e.get("appid") == app_id for e in state.get("executors", [])):
+            with_executors.append(pod["metadata"]["name"])
+    assert with_executors, f"no worker pod runs an executor of {app_id}"
+    figure("worker pods running the session's executors", ", ".join(with_executors))
     cluster["session"] = (livy, sid)
 
 
@@ -276,6 +285,19 @@ def test_pods_run_under_the_restricted_security_context(cluster, operator):
         writable = cp.kubectl("exec", "-n", NS, pod["metadata"]["name"], "--", "touch", "/probe", check=False)
         ro = pod["spec"]["containers"][0].get("securityContext", {}).get("readOnlyRootFilesystem")
         assert (writable.returncode != 0) == bool(ro), (pod["metadata"]["name"], writable.stderr)
+
+
+def test_pods_have_routes_to_the_pod_and_service_ranges_only(cluster, operator):
+    """No default route in a pod: nothing it sends can leave this machine."""
+    cp = operator
+    for pod in cluster_pods(cp, "Running"):
+        routes = exec_in(cp, pod, "cat", "/proc/net/route").splitlines()[1:]
+        dests = set()
+        for line in routes:
+            iface, dest, _, _, _, _, _, mask = line.split()[:8]
+            to_ip = lambda h: socket.inet_ntoa(struct.pack("<I", int(h, 16)))  # noqa: E731
+            dests.add(f"{to_ip(dest)}/{bin(int(mask, 16)).count('1')}")
+        assert dests == {"10.250.77.0/24", "10.0.0.0/24"}, (pod["metadata"]["name"], dests)
 
 
 def test_memory_limits_hold_in_the_pods_cgroups(cluster, operator):
