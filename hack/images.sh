@@ -245,6 +245,14 @@ cmd_import() {
     for old in $(ctr -a "$sock" -n k8s.io images ls -q | grep "^${ref%%:*}:" | grep -vxF "$ref" || true); do
       ctr -a "$sock" -n k8s.io images rm "$old" >/dev/null 2>&1 || true
     done
+    # The CRI plugin also names each image it has seen by its ID (sha256:<config digest>,
+    # whose first 12 digits are our tag): drop the IDs no tag of ours names any more.
+    local all id keep
+    all=$(ctr -a "$sock" -n k8s.io images ls -q)
+    keep=$(grep '^spyt\.local/' <<<"$all" | sed 's/.*://' || true)
+    for id in $(grep '^sha256:' <<<"$all" || true); do
+      grep -qxF "${id:7:12}" <<<"$keep" || ctr -a "$sock" -n k8s.io images rm "$id" >/dev/null 2>&1 || true
+    done
     echo "$name=$ref"
   done
 }
