@@ -1,3 +1,6 @@
+# What goes into the runtime stage (packages, paths, ENV, USER, ENTRYPOINT) is defined in
+# docker/images.env, which hack/images.sh builds from too; tests/integration/images checks
+# that this file says the same.
 # The operator image: `spyt-operator run` with the flags of charts/spyt-operator.
 #   docker build -f docker/operator.Dockerfile -t IMAGE .     (from the repository root)
 # Not built by `make test` (no container runtime there); tests/integration/kube/test_helm.py

@@ -1,3 +1,6 @@
+# What goes into the runtime stage (packages, paths, ENV, USER, ENTRYPOINT) is defined in
+# docker/images.env, which hack/images.sh builds from too; tests/integration/images checks
+# that this file says the same.
 # The SPYT runtime image every SpytCluster pod runs: Java 17, Spark, spyt-launcher
 # (which serves Livy's REST API itself) and the Livy session driver. The operator starts it as
 #   spyt-launcher master|worker|history|livy --host $(POD_IP) ... --conf-dir /opt/spyt/conf
@@ -74,7 +77,10 @@ ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-${TARGETARCH} \
     PATH=/opt/spark-venv/bin:/opt/spark/bin:$PATH
 # The ConfigMap's mount point and the scratch space (an emptyDir in pods, where the root
 # filesystem is read-only; writable here for `docker run`).
-RUN mkdir -p /opt/spyt/conf && chmod 1777 /tmp
+# Spark's Hadoop login needs a name for the uid (without one: "invalid null input: name").
+RUN mkdir -p /opt/spyt/conf && chmod 1777 /tmp \
+ && groupadd --gid 1000 spyt \
+ && useradd --uid 1000 --gid 1000 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin spyt
 USER 1000:1000
 WORKDIR /tmp
 ENTRYPOINT ["spyt-launcher"]

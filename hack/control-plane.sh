@@ -210,6 +210,8 @@ gen_pki() {
   # kwok updates node and pod status, leases and events and impersonates; in this
   # test-only cluster it is simply an admin.
   sign kwok "$CLIENT_EXT" "$(subject kwok system:masters)"
+  # The API server's identity towards a real kubelet (hack/node.sh): logs, exec, port-forward.
+  sign apiserver-kubelet-client "$CLIENT_EXT" "$(subject kube-apiserver-kubelet-client system:masters)"
   new_key "$PKI/sa.key"
   openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 }
@@ -320,6 +322,9 @@ start_apiserver() {
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --allow-privileged=true \
+    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP \
     --endpoint-reconciler-type=none \
     --profiling=false \
     --audit-policy-file="$STATE/audit-policy.yaml" --audit-log-path="$STATE/logs/audit.log" \

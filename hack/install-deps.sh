@@ -14,6 +14,10 @@ packages=(
   # sparkmagic (the notebook e2e) requires requests-kerberos, whose pykerberos builds
   # against krb5-config.
   libkrb5-dev
+  # The real node (hack/node.sh) and its images (hack/images.sh): container runtime, CNI
+  # plugins, the kube-proxy/kubelet host tools, a Debian root filesystem, busybox for checks.
+  containerd runc containernetworking-plugins iptables conntrack socat
+  debootstrap busybox-static util-linux
 )
 # Extra packages a caller needs (hack/fuzz.sh: clang, for libFuzzer).
 packages+=("$@")

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes control plane, etcd, kwok and helm from the Go module
+# Builds the Kubernetes control plane, etcd, kwok and helm (and with --node also
+# kubelet, kube-proxy, crictl and CoreDNS, for hack/node.sh) from the Go module
 # proxy into $SPYT_CACHE/bin (one binary per name and version) and links the
 # current versions into $SPYT_CACHE/bin/current/. Idempotent: a tool already
 # built for its pinned version is not rebuilt.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$TOOLS_BIN/current"
+node=false
+[ "${1:-}" = --node ] && node=true
 
 kube_minor=${KUBE_VERSION#v1.}; kube_minor=${kube_minor%%.*}
 kube_ldflags="-s -w"
@@ -49,18 +52,27 @@ go_install() { # NAME PACKAGE@VERSION
 }
 
 version=$KUBE_VERSION
-build_from_module kube "$kube_ldflags" \
-  kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
-  kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
-  kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler \
-  kubectl=k8s.io/kubernetes/cmd/kubectl
+kube_cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+$node && kube_cmds+=(kubelet kube-proxy)
+kube_specs=()
+for c in "${kube_cmds[@]}"; do kube_specs+=("$c=k8s.io/kubernetes/cmd/$c"); done
+build_from_module kube "$kube_ldflags" "${kube_specs[@]}"
 version=$ETCD_VERSION
 build_from_module etcd "-s -w" etcd=go.etcd.io/etcd/server/v3
 go_install kwok "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+if $node; then
+  # The real node: the CRI client and the cluster DNS server (CoreDNS: ~8 min cold).
+  CGO_ENABLED=0 go_install crictl "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+  CGO_ENABLED=0 go_install coredns "github.com/coredns/coredns@$COREDNS_VERSION"
+fi
 
 link() { ln -sfn "$(tool_path "$1" "$2")" "$TOOLS_BIN/current/$1"; }
-for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do link "$t" "$KUBE_VERSION"; done
+for t in "${kube_cmds[@]}"; do link "$t" "$KUBE_VERSION"; done
 link etcd "$ETCD_VERSION"
 link kwok "$KWOK_VERSION"
 link helm "$HELM_VERSION"
+if $node; then
+  link crictl "$CRICTL_VERSION"
+  link coredns "$COREDNS_VERSION"
+fi

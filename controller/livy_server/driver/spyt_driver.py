@@ -116,8 +116,10 @@ class DriverHost:
     def _write_endpoint(self, sc):
         import json
         path = self.spec["endpoint_file"]
-        endpoint = {"port": self.server.port, "pid": os.getpid(), "app_id": sc.applicationId,
-                    "spark_ui": sc.uiWebUrl}
+        # The host the control API is bound to: the server dials it (127.0.0.1 only when
+        # that is the bind host; in a pod it is the pod's IP).
+        endpoint = {"host": self.spec["bind_host"], "port": self.server.port, "pid": os.getpid(),
+                    "app_id": sc.applicationId, "spark_ui": sc.uiWebUrl}
         tmp = f"{path}.tmp.{os.getpid()}"
         with open(tmp, "w") as f:
             json.dump(endpoint, f)
