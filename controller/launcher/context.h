@@ -38,10 +38,10 @@ struct LaunchContext {
   Layout layout;
   std::string spark_home;
   // livy only: how each session's driver runs.
-  std::string python;         // --python, $PYSPARK_PYTHON, else python3
-  std::string driver_script;  // <driver home>/spyt_driver.py
-  std::string repl_jar;       // <driver home>/spyt-repl.jar
-  std::string spyt_home;      // --spyt-home, else $SPYT_HOME; empty: no SPYT release
+  std::string python;                  // --python, $PYSPARK_PYTHON, else python3
+  std::string driver_script;           // <driver home>/spyt_driver.py
+  std::string repl_jar;                // <driver home>/spyt-repl.jar
+  std::string spyt_home;               // --spyt-home, else $SPYT_HOME; empty: no SPYT release
   std::vector<std::string> spyt_jars;  // launcher/spyt_jars.h: first in every driver's spark.jars
   // SPARK_LOCAL_IP / SPARK_LOCAL_HOSTNAME of the daemon: the environment's
   // when set (the pod spec sets the hostname), else --host, so that Spark
