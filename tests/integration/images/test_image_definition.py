@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import dockerfiles
+
 REPO = Path(__file__).resolve().parents[3]
 DOCKER = REPO / "docker"
 DOCKER_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -27,23 +29,8 @@ def definition():
 
 
 def runtime_stage(dockerfile):
-    """The last stage of a Dockerfile: its FROM and its instructions, continuations joined."""
-    stages = []
-    for line in (DOCKER / dockerfile).read_text().replace("\\\n", " ").splitlines():
-        if line.startswith("FROM "):
-            stages.append({"from": line.split()[1], "lines": []})
-        elif stages and line.strip() and not line.startswith("#"):
-            stages[-1]["lines"].append(line.strip())
-    return stages[-1]
-
-
-def apt_packages(stage):
-    pkgs = set()
-    for line in stage["lines"]:
-        m = re.search(r"apt-get install -y --no-install-recommends (.*?)(&&|$)", line)
-        if m:
-            pkgs |= set(m.group(1).split())
-    return pkgs
+    """The last stage of a Dockerfile."""
+    return dockerfiles.stages(DOCKER / dockerfile)[-1]
 
 
 def instruction(stage, name):
@@ -68,7 +55,7 @@ def dockerfile_env(stage):
 def test_dockerfile_installs_exactly_the_defined_packages(image, dockerfile):
     d = definition()
     stage = runtime_stage(dockerfile)
-    assert apt_packages(stage) == set(d[f"{image}_PACKAGES"].split())
+    assert dockerfiles.apt_packages(stage) == set(d[f"{image}_PACKAGES"].split())
     assert stage["from"] == f"debian:{d['IMAGE_DEBIAN_RELEASE']}-slim"
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import dockerfiles
+
 from operator_proc import BINARY, REPO, OperatorProcess, wait_for
 
 CHART = REPO / "charts" / "spyt-operator"
@@ -289,28 +291,8 @@ def test_prometheus_rule_follows_leader_election_and_disabled_alerts(control_pla
 # ------------------------------------------------------------------ the operator image
 
 
-def dockerfile_stages(path):
-    stages, current = [], None
-    for line in path.read_text().replace("\\\n", " ").splitlines():
-        if line.startswith("FROM "):
-            current = {"from": line.split()[1], "lines": []}
-            stages.append(current)
-        elif current is not None:
-            current["lines"].append(line)
-    return stages
-
-
-def apt_packages(stage):
-    pkgs = set()
-    for line in stage["lines"]:
-        m = re.search(r"apt-get install -y --no-install-recommends (.*?)(&&|$)", line)
-        if m:
-            pkgs |= set(m.group(1).split())
-    return pkgs
-
-
 def test_operator_image_entrypoint_is_what_the_chart_and_tests_run(control_plane):
-    build, runtime = dockerfile_stages(OPERATOR_DOCKERFILE)
+    build, runtime = dockerfiles.stages(OPERATOR_DOCKERFILE)
     entry = [line for line in runtime["lines"] if line.startswith("ENTRYPOINT")]
     assert json.loads(entry[0].split(None, 1)[1]) == ["spyt-operator", "run"]
     assert "USER 65532:65532" in runtime["lines"]
@@ -344,20 +326,20 @@ def library_packages(binary):
 
 
 def test_operator_image_installs_the_build_deps_and_the_binarys_shared_libraries():
-    build, runtime = dockerfile_stages(OPERATOR_DOCKERFILE)
-    assert apt_packages(build) == build_packages()
+    build, runtime = dockerfiles.stages(OPERATOR_DOCKERFILE)
+    assert dockerfiles.apt_packages(build) == build_packages()
     assert build["from"].startswith("debian:bookworm") and runtime["from"].startswith("debian:bookworm")
-    missing = library_packages(BINARY) - apt_packages(runtime)
+    missing = library_packages(BINARY) - dockerfiles.apt_packages(runtime)
     assert missing == set(), "add these runtime packages to docker/operator.Dockerfile"
 
 
 def test_spyt_image_has_what_the_operators_pods_run():
-    stages = dockerfile_stages(SPYT_DOCKERFILE)
+    stages = dockerfiles.stages(SPYT_DOCKERFILE)
     launcher, runtime = stages[0], stages[-1]
     builders = (REPO / "controller" / "spyt" / "builders.h").read_text()
     conf_dir = re.search(r'kConfDir = "([^"]+)"', builders).group(1)
     command = re.search(r'kLauncher = "([^"]+)"', builders).group(1)
-    assert apt_packages(launcher) == build_packages()
+    assert dockerfiles.apt_packages(launcher) == build_packages()
     text = "\n".join(runtime["lines"])
     assert f"/usr/local/bin/{command}" in text, "the pods' command must be on PATH"
     assert f"mkdir -p {conf_dir}" in text, "the ConfigMap's mount point"
@@ -371,10 +353,10 @@ def test_spyt_image_has_what_the_operators_pods_run():
     assert any("hack/build-driver.sh" in line for st in stages for line in st["lines"]), \
         "the image builds the Livy session driver (controller/livy_server/driver)"
     assert "USER 1000:1000" in runtime["lines"], "pods set runAsNonRoot without a user: it must be numeric"
-    assert "openjdk-17-jre-headless" in apt_packages(runtime)
+    assert "openjdk-17-jre-headless" in dockerfiles.apt_packages(runtime)
     launcher_bin = Path(BINARY).with_name(command)
     if launcher_bin.exists():  # built alongside the operator once the launcher target exists
-        missing = library_packages(str(launcher_bin)) - apt_packages(runtime)
+        missing = library_packages(str(launcher_bin)) - dockerfiles.apt_packages(runtime)
         assert missing == set(), "add these runtime packages to docker/spyt.Dockerfile"
 
 
