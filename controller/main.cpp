@@ -21,6 +21,7 @@ Commands:
   validate FILE...   check SpytCluster manifests as the API server would
   default FILE...    print manifests with every default filled in
   render FILE...     print the child objects the operator applies for them
+  permissions        print the Kubernetes API permissions `run` needs (JSON)
   version            print the version
 
 Run 'spyt-operator COMMAND --help' for a command's options.
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return spyt::cli::RunValidate(args);
     if (command == "default") return spyt::cli::RunDefault(args);
     if (command == "render") return spyt::cli::RunRender(args);
+    if (command == "permissions") return spyt::cli::RunPermissions(args);
     if (command == "version") {
       std::cout << "spyt-operator " << SPYT_OPERATOR_VERSION << "\n";
       return 0;

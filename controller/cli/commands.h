@@ -25,6 +25,8 @@ int RunRender(const std::vector<std::string>& args);
 int RunOperator(const std::vector<std::string>& args, const ExitNow& exit_now);
 // discovery NAME [-n NS]: the cluster's addresses in spark-discovery-yt's format.
 int RunDiscovery(const std::vector<std::string>& args);
+// permissions [--leader-election-id NAME]: the API permissions `run` needs, as JSON.
+int RunPermissions(const std::vector<std::string>& args);
 // local --manifests DIR --state-dir DIR: the one-machine runtime.
 int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now);
 

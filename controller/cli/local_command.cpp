@@ -3,10 +3,10 @@
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 
 #include "cli/commands.h"
 #include "cli/durations.h"
+#include "cli/flags.h"
 #include "common/log.h"
 #include "http/http.h"
 #include "local/local_runtime.h"
@@ -81,13 +81,7 @@ int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now) {
       "how often each Ready Livy's GET /sessions is polled; 0 turns it off")(
       "livy-poll-timeout", po::value(&livy_timeout)->default_value(livy_timeout),
       "how long one Livy poll may take");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help") != 0) {
-    std::cout << desc << "\n";
-    return 0;
-  }
-  po::notify(vm);
+  if (!ParseFlags(args, desc)) return 0;
   log::Configure(log::ParseLevel(level), log::ParseFormat(format));
   local::LocalOptions options;
   options.livy.interval = ParseInterval("livy-poll-interval", livy_interval, true);

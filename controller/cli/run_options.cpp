@@ -1,11 +1,12 @@
 #include "cli/run_options.h"
 
 #include <boost/program_options.hpp>
-#include <iostream>
+#include <cstdlib>
 #include <sstream>
 
 #include "api/units.h"
 #include "cli/durations.h"
+#include "cli/flags.h"
 
 namespace spyt::cli {
 namespace {
@@ -87,13 +88,7 @@ RunOptions ParseRunOptions(const std::vector<std::string>& args) {
       "how often each Ready Livy's GET /sessions is polled for session metrics; 0 turns it off")(
       "livy-poll-timeout", po::value(&livy_timeout)->default_value("5s"),
       "how long one Livy poll may take");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help") != 0) {
-    std::cout << desc << "\n";
-    std::exit(0);
-  }
-  po::notify(vm);
+  if (!ParseFlags(args, desc)) std::exit(0);
   namespace_lists.insert(namespace_lists.end(), namespaces.begin(), namespaces.end());
   o.watch_namespaces = SplitList(namespace_lists);
   o.lease_duration = ParseSeconds("leader-election-lease-duration", lease);

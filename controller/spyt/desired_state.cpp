@@ -21,6 +21,13 @@ void AddDeploymentAndService(std::vector<ChildRef>& out, const std::string& name
 
 }  // namespace
 
+const std::vector<kube::Resource>& ChildResources() {
+  static const std::vector<kube::Resource> kinds = {
+      kube::resources::kStatefulSets, kube::resources::kDeployments, kube::resources::kServices,
+      kube::resources::kConfigMaps};
+  return kinds;
+}
+
 DesiredState BuildDesiredState(const api::SpytCluster& cluster, const BuildOptions& options) {
   const std::string conf = RenderClusterSparkDefaults(cluster, SparkDefaults(cluster, options));
   DesiredState state;

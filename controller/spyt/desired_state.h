@@ -54,6 +54,10 @@ struct DesiredState {
   std::string config_hash;
 };
 
+// Every kind of object BuildDesiredState produces (the discovery ConfigMap too):
+// the operator caches these with informers and applies nothing else.
+const std::vector<kube::Resource>& ChildResources();
+
 // `cluster` must be defaulted and valid (api::Validate), with metadata.namespace
 // and metadata.uid set.
 DesiredState BuildDesiredState(const api::SpytCluster& cluster, const BuildOptions& options);

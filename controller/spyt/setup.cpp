@@ -36,15 +36,12 @@ Operator::Operator(runtime::Manager& manager, kube::Client& client, Clock& clock
       runtime::MakeDefaultControllerRateLimiter(clock), metrics.queue, metrics.controller);
 
   const std::string managed = std::string(label::kManagedBy) + "=" + kManagerName;
-  const std::vector<kube::Resource> children = {
-      kube::resources::kStatefulSets, kube::resources::kDeployments, kube::resources::kServices,
-      kube::resources::kConfigMaps};
   for (const auto& ns : namespaces) {
     runtime::Informer& clusters =
         manager.AddInformer({kube::resources::kSpytClusters, ns, ""}, metrics.informer);
     cache_.Register(kube::resources::kSpytClusters, ns, clusters);
     controller->Watch(clusters, runtime::MapToSelf());
-    for (const auto& r : children) {
+    for (const auto& r : ChildResources()) {
       runtime::Informer& inf = manager.AddInformer({r, ns, managed}, metrics.informer);
       cache_.Register(r, ns, inf);
       controller->Watch(inf, runtime::MapToOwner(api::kGroup, api::kKind));

@@ -6,6 +6,7 @@
 #include "fakes/fake_client.h"
 #include "fakes/fake_livy_source.h"
 #include "runtime/cache.h"
+#include "spyt/permission_checks.h"
 #include "spyt/status.h"
 #include "test_files.h"
 
@@ -25,17 +26,18 @@ struct Harness {
   ClusterReconciler reconciler{client, cache, events, RealClock(), BuildOptions{}, nullptr, &livy};
 
   Harness() {
-    for (const auto* r : {&res::kSpytClusters, &res::kStatefulSets, &res::kDeployments,
-                          &res::kServices, &res::kConfigMaps}) {
+    std::vector<kube::Resource> cached = ChildResources();
+    cached.push_back(res::kSpytClusters);
+    for (const auto& r : cached) {
       informers.push_back(std::make_unique<runtime::Informer>(
-          client, RealClock(), runtime::InformerOptions{*r, "ns", ""}));
-      cache.Register(*r, "ns", *informers.back());
+          client, RealClock(), runtime::InformerOptions{r, "ns", ""}));
+      cache.Register(r, "ns", *informers.back());
     }
   }
 
   void CreateExample(const std::string& example) {
-    json::Value doc =
-        yaml::ParseOne(testing::ReadText(testing::SourcePath("examples/" + example + ".yaml")));
+    json::Value doc = yaml::ParseOne(
+        spyt::testing::ReadText(spyt::testing::SourcePath("examples/" + example + ".yaml")));
     doc["metadata"]["namespace"] = "ns";
     client.Create(res::kSpytClusters, "ns", doc);
   }
@@ -227,6 +229,37 @@ TEST_SUITE("reconciler") {
     CHECK(h.client.Requests("apply") == 0);
     CHECK(h.client.Requests("delete") == 0);
     CHECK(h.client.Requests("create", res::kEvents) == 1);
+  }
+
+  TEST_CASE("every request of creating, readying, pruning and rejecting a cluster is granted") {
+    Harness h;
+    h.CreateExample("full");
+    h.client.ResetCounts();
+    h.Reconcile("full");
+    h.MarkAllReady("full");
+    h.Reconcile("full");
+    json::Value c = h.Cluster("full");
+    c["spec"]["livy"]["enabled"] = false;
+    c["spec"]["historyServer"]["enabled"] = false;
+    h.client.Seed(res::kSpytClusters, c);
+    h.Reconcile("full");
+    REQUIRE(h.client.Requests("delete") > 0);
+    c = h.Cluster("full");
+    c["spec"]["livy"] = json::Object{{"enabled", true}, {"maxSessions", 0}};
+    h.client.Seed(res::kSpytClusters, c);  // as if an older CRD let it through
+    h.Reconcile("full");
+    REQUIRE(h.ConditionOf("full", "Degraded", "reason") == "InvalidSpec");
+    auto perms = OperatorPermissions("lease");
+    const auto watched = PermissionScope::kWatchedNamespaces;
+    for (const auto& r : ChildResources()) {
+      CAPTURE(r.plural);
+      CHECK(testing::UngrantedVerbs(h.client, perms, r, "", watched).empty());
+    }
+    CHECK(testing::UngrantedVerbs(h.client, perms, res::kEvents, "", watched).empty());
+    // The fake counts by resource: the status patch shows up as a patch of spytclusters.
+    CHECK(testing::UngrantedVerbs(h.client, perms, res::kSpytClusters, "", watched) ==
+          std::vector<std::string>{"patch"});
+    CHECK(Grants(perms, res::kSpytClusters, "status", "patch", watched));
   }
 
   TEST_CASE("a cluster that is gone is a no-op") {

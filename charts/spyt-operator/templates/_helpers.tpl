@@ -52,23 +52,32 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/* The operator's permissions on the objects of the namespaces it watches: exactly the
-calls it makes (see charts/spyt-operator/README.md, "Permissions"). */}}
+calls it makes, as `spyt-operator permissions` lists them (see charts/spyt-operator/README.md,
+"Permissions"; tests/integration/kube/test_rbac.py compares the two). Informers list and
+watch; server-side apply is a PATCH that also needs create while the object is missing;
+only the history server's and Livy's Deployment and Service are ever deleted. */}}
 {{- define "spyt-operator.rules" -}}
 - apiGroups: ["spyt.dev"]
   resources: ["spytclusters"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["spyt.dev"]
   resources: ["spytclusters/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: ["spyt.dev"]
   resources: ["spytclusters/finalizers"]
   verbs: ["update"]
 - apiGroups: ["apps"]
   resources: ["statefulsets", "deployments"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["list", "watch", "create", "patch"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["delete"]
 - apiGroups: [""]
   resources: ["services", "configmaps"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["list", "watch", "create", "patch"]
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

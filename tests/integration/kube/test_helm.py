@@ -20,60 +20,14 @@ import yaml
 
 import dockerfiles
 
+from helm_release import (CHART, KUBE_VERSION, LEASE, RELEASE, SYSTEM_NS, code_permissions, find, helm,
+                          permission_set, release, render, render_text, system_namespace)  # noqa: F401 (fixtures)
 from operator_proc import BINARY, REPO, OperatorProcess, wait_for
 
-CHART = REPO / "charts" / "spyt-operator"
 INSTALL = REPO / "manifests" / "install.yaml"
 LIVY = REPO / "examples" / "livy.yaml"
 OPERATOR_DOCKERFILE = REPO / "docker" / "operator.Dockerfile"
 SPYT_DOCKERFILE = REPO / "docker" / "spyt.Dockerfile"
-RELEASE = "spyt-operator"  # the chart's full name is then "spyt-operator" too
-SYSTEM_NS = "spyt-system"
-LEASE = "spyt-operator-leader"
-OPERATOR_RULES = {  # (apiGroup, resource, verb) the operator's (Cluster)Role grants, exactly
-    *[("spyt.dev", "spytclusters", v) for v in ["get", "list", "watch"]],
-    *[("spyt.dev", "spytclusters/status", v) for v in ["get", "patch", "update"]],
-    ("spyt.dev", "spytclusters/finalizers", "update"),
-    *[(g, r, v) for g, r in [("apps", "statefulsets"), ("apps", "deployments"), ("", "services"),
-                             ("", "configmaps")]
-      for v in ["get", "list", "watch", "create", "patch", "update", "delete"]],
-    ("", "events", "create"), ("", "events", "patch"),
-}
-
-
-def _versions():
-    env = (REPO / "hack" / "versions.env").read_text()
-    return dict(re.findall(r"^([A-Z_]+)=(\S+)", env, re.M))
-
-
-KUBE_VERSION = _versions()["KUBE_VERSION"]
-
-
-def helm_bin(control_plane):
-    return str(Path(control_plane.kubectl_bin).parent / "helm")
-
-
-def helm(cp, *args, check=True, timeout=240):
-    cmd = [helm_bin(cp), "--kubeconfig", cp.kubeconfig, *map(str, args)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if check and proc.returncode != 0:
-        pytest.fail(f"helm failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}",
-                    pytrace=False)
-    return proc
-
-
-def render_text(cp, *args, check=True):
-    return helm(cp, "template", RELEASE, CHART, "--namespace", SYSTEM_NS, "--kube-version", KUBE_VERSION,
-                *args, check=check)
-
-
-def render(cp, *args):
-    return [d for d in yaml.safe_load_all(render_text(cp, *args).stdout) if d]
-
-
-def find(docs, kind, name=None, namespace=None):
-    return [d for d in docs if d["kind"] == kind and name in (None, d["metadata"]["name"])
-            and namespace in (None, d["metadata"].get("namespace"))]
 
 
 def dry_run(cp, docs):
@@ -88,7 +42,8 @@ def rule_set(role):
         for g in rule["apiGroups"]:
             for r in rule["resources"]:
                 for v in rule["verbs"]:
-                    out.add((g, r, v, *rule.get("resourceNames", [])))
+                    for name in rule.get("resourceNames", [""]):
+                        out.add((g, r, v, name))
     return out
 
 
@@ -197,7 +152,7 @@ def test_watch_namespaces_render_grants_roles_there_and_nothing_cluster_wide(con
     assert {r["metadata"]["name"] for r in find(docs, "ClusterRole")} == {f"{RELEASE}-edit", f"{RELEASE}-view"}
     for ns in (namespace, other):
         [role] = find(docs, "Role", RELEASE, ns)
-        assert {r[:3] for r in rule_set(role)} == OPERATOR_RULES
+        assert rule_set(role) == permission_set(code_permissions(), "watched-namespaces")
         [binding] = find(docs, "RoleBinding", RELEASE, ns)
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": RELEASE, "namespace": SYSTEM_NS}]
     args = find(docs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
@@ -207,11 +162,10 @@ def test_watch_namespaces_render_grants_roles_there_and_nothing_cluster_wide(con
 def test_rbac_grants_exactly_the_calls_the_operator_makes(control_plane):
     docs = render(control_plane)
     [role] = find(docs, "ClusterRole", RELEASE)
-    assert rule_set(role) == OPERATOR_RULES
+    needed = code_permissions()
+    assert rule_set(role) == permission_set(needed, "watched-namespaces")
     [lease_role] = find(docs, "Role", f"{RELEASE}-leader-election", SYSTEM_NS)
-    assert rule_set(lease_role) == {("coordination.k8s.io", "leases", "create"),
-                                    ("coordination.k8s.io", "leases", "get", LEASE),
-                                    ("coordination.k8s.io", "leases", "update", LEASE)}
+    assert rule_set(lease_role) == permission_set(needed, "leader-election-namespace")
     no_election = render(control_plane, "--set", "leaderElection.enabled=false", "--set", "replicas=1")
     assert find(no_election, "Role") == []
     for role in find(docs, "ClusterRole") + find(docs, "Role"):
@@ -361,30 +315,6 @@ def test_spyt_image_has_what_the_operators_pods_run():
 
 
 # ------------------------------------------------------------------ install, run, upgrade, uninstall
-
-
-@pytest.fixture(scope="module")
-def system_namespace(control_plane):
-    """spyt-system, enforcing the restricted Pod Security Standard as the plain manifest's does."""
-    existing = control_plane.kubectl("get", "namespace", SYSTEM_NS, "-o", "json", check=False)
-    if existing.returncode == 0 and json.loads(existing.stdout)["status"]["phase"] == "Terminating":
-        # Left by an earlier run, whose teardown does not wait for the deletion.
-        control_plane.kubectl("wait", "--for=delete", "--timeout=120s", f"namespace/{SYSTEM_NS}", timeout=130)
-        existing = None
-    if existing is None or existing.returncode != 0:
-        control_plane.kubectl("create", "namespace", SYSTEM_NS)
-    control_plane.kubectl("label", "namespace", SYSTEM_NS, "--overwrite",
-                          "pod-security.kubernetes.io/enforce=restricted")
-    yield SYSTEM_NS
-    helm(control_plane, "uninstall", RELEASE, "-n", SYSTEM_NS, "--wait", check=False)
-    control_plane.kubectl("delete", "namespace", SYSTEM_NS, "--wait=false", check=False)
-
-
-@pytest.fixture(scope="module")
-def release(control_plane, system_namespace):
-    helm(control_plane, "upgrade", "--install", RELEASE, CHART, "-n", SYSTEM_NS, "--wait", "--timeout", "180s")
-    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/spytclusters.spyt.dev")
-    return control_plane
 
 
 def test_install_runs_the_replicas_under_restricted_pod_security(release):
