@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "metrics/cluster_series.h"
 #include "metrics/livy_series.h"
 
 namespace spyt::metrics {
@@ -111,29 +112,7 @@ struct Metrics::Families {
         build_info(p::BuildGauge()
                        .Name("spyt_operator_build_info")
                        .Help("Always 1; the version is a label.")
-                       .Register(r)),
-        cluster_condition(p::BuildGauge()
-                              .Name("spyt_cluster_condition")
-                              .Help("1 when the SpytCluster's condition of this type is True.")
-                              .Register(r)),
-        cluster_workers_desired(p::BuildGauge()
-                                    .Name("spyt_cluster_workers_desired")
-                                    .Help("Workers the spec asks for.")
-                                    .Register(r)),
-        cluster_workers_ready(
-            p::BuildGauge().Name("spyt_cluster_workers_ready").Help("Workers ready.").Register(r)),
-        cluster_livy_enabled(p::BuildGauge()
-                                 .Name("spyt_cluster_livy_enabled")
-                                 .Help("1 when the cluster runs Livy.")
-                                 .Register(r)),
-        cluster_livy_max_sessions(p::BuildGauge()
-                                      .Name("spyt_cluster_livy_max_sessions")
-                                      .Help("Livy's session limit (--livy-max-sessions).")
-                                      .Register(r)),
-        cluster_generation_lag(p::BuildGauge()
-                                   .Name("spyt_cluster_generation_lag")
-                                   .Help("metadata.generation minus status.observedGeneration.")
-                                   .Register(r)) {}
+                       .Register(r)) {}
 
   p::Family<p::Counter>& reconcile_total;
   p::Family<p::Counter>& reconcile_errors;
@@ -156,17 +135,6 @@ struct Metrics::Families {
   p::Family<p::Counter>& child_deletes;
   p::Family<p::Counter>& status_writes;
   p::Family<p::Gauge>& build_info;
-  p::Family<p::Gauge>& cluster_condition;
-  p::Family<p::Gauge>& cluster_workers_desired;
-  p::Family<p::Gauge>& cluster_workers_ready;
-  p::Family<p::Gauge>& cluster_livy_enabled;
-  p::Family<p::Gauge>& cluster_livy_max_sessions;
-  p::Family<p::Gauge>& cluster_generation_lag;
-
-  std::vector<p::Family<p::Gauge>*> PerCluster() {
-    return {&cluster_workers_desired, &cluster_workers_ready, &cluster_livy_enabled,
-            &cluster_livy_max_sessions, &cluster_generation_lag};
-  }
 };
 
 class Metrics::QueueObserver : public runtime::QueueMetrics {
@@ -202,6 +170,7 @@ class Metrics::QueueObserver : public runtime::QueueMetrics {
 Metrics::Metrics(const std::string& version, Clock& clock)
     : registry_(std::make_shared<p::Registry>()),
       f_(std::make_unique<Families>(*registry_)),
+      clusters_(std::make_shared<ClusterSeries>()),
       livy_(std::make_unique<LivySeries>(*registry_)) {
   f_->build_info.Add({{"version", version}}).Set(1);
   poll_loop_ =
@@ -227,6 +196,7 @@ void Metrics::Serve(const std::string& address) {
                                 "\": " + e.what());
   }
   exposer_->RegisterCollectable(registry_);
+  exposer_->RegisterCollectable(clusters_);
 }
 
 int Metrics::port() const {
@@ -238,7 +208,9 @@ int Metrics::port() const {
 std::string Metrics::Render() const {
   p::TextSerializer serializer;
   std::ostringstream out;
-  serializer.Serialize(out, registry_->Collect());
+  std::vector<p::MetricFamily> families = registry_->Collect();
+  for (auto& f : clusters_->Collect()) families.push_back(std::move(f));
+  serializer.Serialize(out, families);
   return out.str();
 }
 
@@ -299,47 +271,19 @@ void Metrics::ChildDeleted(const std::string& kind) {
 void Metrics::StatusWritten() { f_->status_writes.Add({}).Increment(); }
 
 void Metrics::ClusterObserved(const api::SpytCluster& c, const api::SpytClusterStatus& st) {
-  const std::string& ns = c.metadata.namespace_;
-  const std::string& name = c.metadata.name;
-  std::map<std::string, std::string> labels{{"namespace", ns}, {"name", name}};
-  std::lock_guard lock(clusters_mutex_);
-  auto& series = cluster_series_[ns + "/" + name];
-  // A condition the status no longer has (LivyResponding once Livy is disabled) loses its series.
-  for (const auto& old : series) {
-    auto type = old.find("type");
-    if (type == old.end()) continue;
-    bool kept = std::any_of(st.conditions.begin(), st.conditions.end(),
-                            [&](const api::Condition& c) { return c.type == type->second; });
-    if (!kept) f_->cluster_condition.Remove(&f_->cluster_condition.Add(old));
-  }
-  series.clear();
-  series.push_back(labels);
-  f_->cluster_workers_desired.Add(labels).Set(st.workers.desired);
-  f_->cluster_workers_ready.Add(labels).Set(st.workers.ready);
-  f_->cluster_livy_enabled.Add(labels).Set(c.spec.livy.enabled ? 1 : 0);
-  f_->cluster_livy_max_sessions.Add(labels).Set(c.spec.livy.enabled ? c.spec.livy.max_sessions : 0);
-  f_->cluster_generation_lag.Add(labels).Set(
-      static_cast<double>(c.metadata.generation - st.observed_generation));
-  for (const auto& cond : st.conditions) {
-    auto with_type = labels;
-    with_type["type"] = cond.type;
-    series.push_back(with_type);
-    f_->cluster_condition.Add(with_type).Set(cond.status == "True" ? 1 : 0);
-  }
+  ClusterFigures f;
+  f.workers_desired = st.workers.desired;
+  f.workers_ready = st.workers.ready;
+  f.livy_enabled = c.spec.livy.enabled;
+  f.livy_max_sessions = c.spec.livy.enabled ? c.spec.livy.max_sessions : 0;
+  f.generation_lag = c.metadata.generation - st.observed_generation;
+  for (const auto& cond : st.conditions)
+    f.conditions.emplace_back(cond.type, cond.status == "True");
+  clusters_->Set(c.metadata.namespace_, c.metadata.name, std::move(f));
 }
 
 void Metrics::ClusterGone(const std::string& ns, const std::string& name) {
-  std::lock_guard lock(clusters_mutex_);
-  auto it = cluster_series_.find(ns + "/" + name);
-  if (it == cluster_series_.end()) return;
-  for (const auto& labels : it->second) {
-    if (labels.count("type") != 0) {
-      f_->cluster_condition.Remove(&f_->cluster_condition.Add(labels));
-      continue;
-    }
-    for (auto* family : f_->PerCluster()) family->Remove(&family->Add(labels));
-  }
-  cluster_series_.erase(it);
+  clusters_->Remove(ns, name);
 }
 
 }  // namespace spyt::metrics

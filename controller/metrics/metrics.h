@@ -28,6 +28,8 @@ class Exposer;
 
 namespace spyt::metrics {
 
+class ClusterSeries;
+
 class Metrics : public kube::ClientMetrics,
                 public runtime::ControllerMetrics,
                 public runtime::InformerMetrics,
@@ -80,12 +82,10 @@ class Metrics : public kube::ClientMetrics,
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> f_;
+  std::shared_ptr<ClusterSeries> clusters_;
   std::vector<std::unique_ptr<QueueObserver>> queues_;
   std::unique_ptr<livy::Observer> livy_;
   std::unique_ptr<prometheus::Exposer> exposer_;
-  std::mutex clusters_mutex_;
-  // namespace/name -> the label sets of that cluster's series, so they can be removed.
-  std::map<std::string, std::vector<std::map<std::string, std::string>>> cluster_series_;
   std::mutex pollers_mutex_;
   std::vector<std::function<void()>> pollers_;
   std::unique_ptr<runtime::Runnable> poll_loop_;

@@ -25,6 +25,14 @@ std::optional<json::Value> Cache::Get(const kube::Resource& resource, const std:
   return store->Get(ObjectKey(resource.namespaced ? ns : "", name));
 }
 
+std::optional<std::string> Cache::ResourceVersion(const kube::Resource& resource,
+                                                  const std::string& ns,
+                                                  const std::string& name) const {
+  const Store* store = StoreFor(resource, ns);
+  if (store == nullptr) return std::nullopt;
+  return store->ResourceVersion(ObjectKey(resource.namespaced ? ns : "", name));
+}
+
 std::vector<json::Value> Cache::List(const kube::Resource& resource, const std::string& ns) const {
   std::vector<json::Value> out;
   const Store* store = StoreFor(resource, ns);

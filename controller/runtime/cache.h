@@ -22,6 +22,8 @@ class Cache {
 
   std::optional<json::Value> Get(const kube::Resource& resource, const std::string& ns,
                                  const std::string& name) const;
+  std::optional<std::string> ResourceVersion(const kube::Resource& resource, const std::string& ns,
+                                             const std::string& name) const;
   // Every object of `ns` ("" with an all-namespaces informer: every object).
   std::vector<json::Value> List(const kube::Resource& resource, const std::string& ns) const;
 

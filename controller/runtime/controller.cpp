@@ -54,7 +54,7 @@ void Controller::Watch(Informer& informer, Mapper mapper) {
   };
   informer.AddEventHandler({
       enqueue,
-      [enqueue](const json::Value&, const json::Value& obj) { enqueue(obj); },
+      enqueue,
       enqueue,
   });
 }

@@ -30,10 +30,6 @@ Informer::~Informer() { Stop(); }
 
 void Informer::AddEventHandler(EventHandler handler) { handlers_.push_back(std::move(handler)); }
 
-void Informer::AddIndex(const std::string& name, Store::IndexFunc func) {
-  store_.AddIndex(name, std::move(func));
-}
-
 std::string Informer::Describe() const {
   std::string out = options_.resource.plural;
   if (!options_.resource.group.empty()) out += "." + options_.resource.group;
@@ -55,8 +51,8 @@ std::string Informer::ListAndReplace() {
     auto previous = store_.Upsert(obj);
     for (const auto& h : handlers_) {
       if (!previous && h.on_add) h.on_add(obj);
-      if (previous && h.on_update && ResourceVersionOf(*previous) != ResourceVersionOf(obj)) {
-        h.on_update(*previous, obj);
+      if (previous && h.on_update && *previous != ResourceVersionOf(obj)) {
+        h.on_update(obj);
       }
     }
   }
@@ -92,7 +88,7 @@ void Informer::Apply(const kube::WatchEvent& event) {
   auto previous = store_.Upsert(obj);
   for (const auto& h : handlers_) {
     if (!previous && h.on_add) h.on_add(obj);
-    if (previous && h.on_update) h.on_update(*previous, obj);
+    if (previous && h.on_update) h.on_update(obj);
   }
 }
 

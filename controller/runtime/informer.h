@@ -24,7 +24,9 @@ namespace spyt::runtime {
 
 struct EventHandler {
   std::function<void(const json::Value&)> on_add;
-  std::function<void(const json::Value& old_obj, const json::Value& new_obj)> on_update;
+  // The new object only: no handler needs the old one, and the cache keeps text, so
+  // handing it over would mean parsing it for nothing.
+  std::function<void(const json::Value& new_obj)> on_update;
   std::function<void(const json::Value&)> on_delete;
 };
 
@@ -54,7 +56,6 @@ class Informer {
 
   // Register before Run().
   void AddEventHandler(EventHandler handler);
-  void AddIndex(const std::string& name, Store::IndexFunc func);
 
   // Lists and watches until Stop(). Blocks; run it on its own thread.
   void Run();

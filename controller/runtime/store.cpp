@@ -1,6 +1,42 @@
 #include "runtime/store.h"
 
+#include <zlib.h>
+
+#include <mutex>
+#include <stdexcept>
+
 namespace spyt::runtime {
+namespace {
+
+// Level 1: the texts are small and alike; higher levels gain little and cost more
+// on every watch event.
+std::string Deflate(const std::string& text) {
+  uLongf size = compressBound(static_cast<uLong>(text.size()));
+  std::string out(size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+                reinterpret_cast<const Bytef*>(text.data()), static_cast<uLong>(text.size()),
+                1) != Z_OK) {
+    throw std::runtime_error("store: deflate failed");
+  }
+  out.resize(size);
+  out.shrink_to_fit();
+  return out;
+}
+
+json::Value Inflate(const std::string& deflated, std::size_t size) {
+  std::string text(size, '\0');
+  uLongf got = static_cast<uLongf>(size);
+  if (uncompress(reinterpret_cast<Bytef*>(text.data()), &got,
+                 reinterpret_cast<const Bytef*>(deflated.data()),
+                 static_cast<uLong>(deflated.size())) != Z_OK ||
+      got != size) {
+    throw std::logic_error("store: a cached object does not inflate");  // our own bytes
+  }
+  return json::Parse(text);
+}
+
+}  // namespace
+
 std::string ObjectKey(const std::string& ns, const std::string& name) {
   return ns.empty() ? name : ns + "/" + name;
 }
@@ -14,42 +50,42 @@ std::string ResourceVersionOf(const json::Value& object) {
   return json::StringAt(object, {"metadata", "resourceVersion"});
 }
 
-void Store::AddIndex(const std::string& name, IndexFunc func) {
-  std::unique_lock lock(mutex_);
-  index_funcs_[name] = std::move(func);
-  for (const auto& [key, obj] : objects_) IndexLocked(key, obj, true);
+std::optional<json::Value> Store::Get(const std::string& key) const {
+  Entry entry;
+  {
+    std::shared_lock lock(mutex_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return std::nullopt;
+    entry = it->second;
+  }
+  return Inflate(entry.deflated, entry.size);  // outside the lock: writes do not wait on it
 }
 
-std::optional<json::Value> Store::Get(const std::string& key) const {
+std::optional<std::string> Store::ResourceVersion(const std::string& key) const {
   std::shared_lock lock(mutex_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return std::nullopt;
-  return it->second;
+  return it->second.resource_version;
 }
 
 std::vector<json::Value> Store::List() const {
-  std::shared_lock lock(mutex_);
+  std::vector<Entry> entries;
+  {
+    std::shared_lock lock(mutex_);
+    entries.reserve(objects_.size());
+    for (const auto& [key, entry] : objects_) entries.push_back(entry);
+  }
   std::vector<json::Value> out;
-  out.reserve(objects_.size());
-  for (const auto& [key, obj] : objects_) out.push_back(obj);
-  return out;
-}
-
-std::vector<json::Value> Store::ByIndex(const std::string& index, const std::string& value) const {
-  std::shared_lock lock(mutex_);
-  std::vector<json::Value> out;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return out;
-  auto keys = idx->second.find(value);
-  if (keys == idx->second.end()) return out;
-  for (const auto& key : keys->second) out.push_back(objects_.at(key));
+  out.reserve(entries.size());
+  for (const auto& e : entries) out.push_back(Inflate(e.deflated, e.size));
   return out;
 }
 
 std::vector<std::string> Store::Keys() const {
   std::shared_lock lock(mutex_);
   std::vector<std::string> out;
-  for (const auto& [key, obj] : objects_) out.push_back(key);
+  out.reserve(objects_.size());
+  for (const auto& [key, entry] : objects_) out.push_back(key);
   return out;
 }
 
@@ -58,44 +94,28 @@ std::size_t Store::Size() const {
   return objects_.size();
 }
 
-void Store::IndexLocked(const std::string& key, const json::Value& object, bool add) {
-  for (const auto& [name, func] : index_funcs_) {
-    for (const auto& value : func(object)) {
-      auto& keys = indexes_[name][value];
-      if (add) {
-        keys.insert(key);
-      } else {
-        keys.erase(key);
-        if (keys.empty()) indexes_[name].erase(value);
-      }
-    }
-  }
-}
-
-std::optional<json::Value> Store::Upsert(json::Value object) {
+std::optional<std::string> Store::Upsert(const json::Value& object) {
+  std::string text = json::Dump(object);
+  Entry entry{ResourceVersionOf(object), Deflate(text), text.size()};
   std::string key = ObjectKey(object);
   std::unique_lock lock(mutex_);
-  std::optional<json::Value> previous;
-  auto it = objects_.find(key);
-  if (it != objects_.end()) {
-    IndexLocked(key, it->second, false);
-    previous = std::move(it->second);
-    it->second = std::move(object);
-  } else {
-    it = objects_.emplace(key, std::move(object)).first;
-  }
-  IndexLocked(key, it->second, true);
+  auto [it, inserted] = objects_.try_emplace(std::move(key));
+  std::optional<std::string> previous;
+  if (!inserted) previous = std::move(it->second.resource_version);
+  it->second = std::move(entry);
   return previous;
 }
 
 std::optional<json::Value> Store::Remove(const std::string& key) {
-  std::unique_lock lock(mutex_);
-  auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  IndexLocked(key, it->second, false);
-  json::Value previous = std::move(it->second);
-  objects_.erase(it);
-  return previous;
+  Entry entry;
+  {
+    std::unique_lock lock(mutex_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return std::nullopt;
+    entry = std::move(it->second);
+    objects_.erase(it);
+  }
+  return Inflate(entry.deflated, entry.size);
 }
 
 }  // namespace spyt::runtime

@@ -1,15 +1,17 @@
 #pragma once
 
-// The informer's cache: objects by "namespace/name" (or "name" when cluster-scoped),
-// with optional indexes (index name -> function giving an object's index values).
-// Thread-safe; readers get copies, so a reconciler never sees an object change
-// under it.
+// The informer's cache: objects by "namespace/name" (or "name" when cluster-scoped).
+// Thread-safe; readers get their own parsed copy, so a reconciler never sees an
+// object change under it.
+//
+// Objects are held as compact JSON text, deflated, and inflated and parsed on each
+// read. As a json::Value tree (a map node, a key string and a variant per member) a
+// cached child took several times its ~2 KiB of text, and a read copied that tree
+// anyway; the text deflates about 3-4x more. Reading back costs about what the copy
+// did (see README, "Operator cost").
 
-#include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -25,29 +27,27 @@ std::string ResourceVersionOf(const json::Value& object);
 
 class Store {
  public:
-  using IndexFunc = std::function<std::vector<std::string>(const json::Value&)>;
-
-  // Must be called before the first write.
-  void AddIndex(const std::string& name, IndexFunc func);
-
   std::optional<json::Value> Get(const std::string& key) const;
+  // The cached object's metadata.resourceVersion, without parsing it.
+  std::optional<std::string> ResourceVersion(const std::string& key) const;
   std::vector<json::Value> List() const;
-  std::vector<json::Value> ByIndex(const std::string& index, const std::string& value) const;
   std::vector<std::string> Keys() const;
   std::size_t Size() const;
 
-  // Writers (the informer). Upsert returns the previous object, if any.
-  std::optional<json::Value> Upsert(json::Value object);
+  // Writers (the informer). Upsert returns the previous object's resourceVersion,
+  // or nothing when the key was not cached.
+  std::optional<std::string> Upsert(const json::Value& object);
   std::optional<json::Value> Remove(const std::string& key);
 
  private:
-  void IndexLocked(const std::string& key, const json::Value& object, bool add);
+  struct Entry {
+    std::string resource_version;
+    std::string deflated;  // json::Dump of the object, deflated
+    std::size_t size = 0;  // of the text before deflating
+  };
 
   mutable std::shared_mutex mutex_;
-  std::map<std::string, json::Value> objects_;
-  std::map<std::string, IndexFunc> index_funcs_;
-  // index name -> value -> keys
-  std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;
+  std::map<std::string, Entry, std::less<>> objects_;
 };
 
 }  // namespace spyt::runtime

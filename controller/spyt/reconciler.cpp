@@ -59,20 +59,47 @@ ClusterReconciler::ClusterReconciler(kube::Client& client, const runtime::Cache&
       observer_(observer),
       livy_(livy) {}
 
-void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::string& ns) {
+void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::string& ns,
+                                   const std::string& cluster) {
   json::Value object = WithDesiredHash(desired.object);
-  auto live = cache_.Get(desired.resource, ns, desired.name);
+  std::string want_hash =
+      json::StringAt(object, {"metadata", "annotations", kDesiredHashAnnotation});
+  const std::string key = VerifiedKey(ns, cluster) + desired.resource.plural + "/" + desired.name;
+  auto live_version = cache_.ResourceVersion(desired.resource, ns, desired.name);
+  if (live_version && WasVerified(key, *live_version, want_hash)) return;
+  auto live = live_version ? cache_.Get(desired.resource, ns, desired.name) : std::nullopt;
   if (live) {
     std::string live_hash =
         json::StringAt(*live, {"metadata", "annotations", kDesiredHashAnnotation});
-    std::string want_hash =
-        json::StringAt(object, {"metadata", "annotations", kDesiredHashAnnotation});
-    if (!live_hash.empty() && live_hash == want_hash && Contains(*live, object)) return;
+    if (!live_hash.empty() && live_hash == want_hash && Contains(*live, object)) {
+      std::lock_guard lock(verified_mutex_);
+      verified_[key] = {runtime::ResourceVersionOf(*live), want_hash};
+      return;
+    }
   }
   client_.Apply(desired.resource, ns, object, {kFieldManager, true});
   log::Info(live ? "updated child" : "created child",
             {{"kind", desired.resource.kind}, {"object", ns + "/" + desired.name}});
   if (observer_ != nullptr) observer_->ChildApplied(desired.resource.kind);
+}
+
+std::string ClusterReconciler::VerifiedKey(const std::string& ns, const std::string& cluster) {
+  return ns + "/" + cluster + "/";
+}
+
+bool ClusterReconciler::WasVerified(const std::string& key, const std::string& live_version,
+                                    const std::string& want_hash) const {
+  std::lock_guard lock(verified_mutex_);
+  auto it = verified_.find(key);
+  return it != verified_.end() && it->second.first == live_version &&
+         it->second.second == want_hash;
+}
+
+void ClusterReconciler::ForgetVerified(const std::string& ns, const std::string& cluster) {
+  const std::string prefix = VerifiedKey(ns, cluster);
+  std::lock_guard lock(verified_mutex_);
+  auto it = verified_.lower_bound(prefix);
+  while (it != verified_.end() && it->first.starts_with(prefix)) it = verified_.erase(it);
 }
 
 void ClusterReconciler::WriteStatus(const json::Value& live,
@@ -99,6 +126,7 @@ void ClusterReconciler::WriteStatus(const json::Value& live,
 runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
   auto live = cache_.Get(kube::resources::kSpytClusters, request.ns, request.name);
   if (!live) {  // deleted: owner references let the garbage collector remove the children
+    ForgetVerified(request.ns, request.name);
     if (observer_ != nullptr) observer_->ClusterGone(request.ns, request.name);
     return {};
   }
@@ -120,9 +148,9 @@ runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
   }
 
   DesiredState desired = BuildDesiredState(cluster, options_);
-  for (const auto& obj : desired.objects) ApplyChild(obj, request.ns);
+  for (const auto& obj : desired.objects) ApplyChild(obj, request.ns, request.name);
   for (const auto& child : UndesiredChildren(cluster)) {
-    if (!cache_.Get(child.resource, request.ns, child.name)) continue;
+    if (!cache_.ResourceVersion(child.resource, request.ns, child.name)) continue;
     try {
       client_.Delete(child.resource, request.ns, child.name,
                      {"Background", std::nullopt, std::nullopt});
@@ -140,7 +168,7 @@ runtime::Result ClusterReconciler::Reconcile(const runtime::Request& request) {
   api::SpytClusterStatus status = ComputeStatus(cluster, observed, now);
   ApplyChild(
       DiscoveryConfigMap(cluster, BuildDiscoveryEntries(cluster, status, observed.addresses)),
-      request.ns);
+      request.ns, request.name);
   WriteStatus(*live, cluster.status, status);
   if (observer_ != nullptr) observer_->ClusterObserved(cluster, status);
   return {};

@@ -9,7 +9,10 @@
 // A spec that fails validation marks the cluster Degraded/InvalidSpec, records a
 // Warning event and touches nothing that runs. An unchanged cluster costs no writes.
 
+#include <map>
+#include <mutex>
 #include <string>
+#include <utility>
 
 #include "common/clock.h"
 #include "kube/client.h"
@@ -48,7 +51,11 @@ class ClusterReconciler : public runtime::Reconciler {
   runtime::Result Reconcile(const runtime::Request& request) override;
 
  private:
-  void ApplyChild(const DesiredObject& desired, const std::string& ns);
+  void ApplyChild(const DesiredObject& desired, const std::string& ns, const std::string& cluster);
+  static std::string VerifiedKey(const std::string& ns, const std::string& cluster);
+  bool WasVerified(const std::string& key, const std::string& live_version,
+                   const std::string& want_hash) const;
+  void ForgetVerified(const std::string& ns, const std::string& cluster);
   void WriteStatus(const json::Value& live, const api::SpytClusterStatus& old_status,
                    const api::SpytClusterStatus& status);
 
@@ -59,6 +66,13 @@ class ClusterReconciler : public runtime::Reconciler {
   BuildOptions options_;
   ReconcileObserver* observer_;
   const livy::ObservationSource* livy_;  // null: Livy polling is off
+
+  // Children found to hold their desired object, by "ns/cluster/plural/name": the
+  // cached resourceVersion and the desired hash of that check. While both stay the
+  // same the child needs no parse from the cache (most reconciles are of unchanged
+  // children). Forgotten when the cluster is gone.
+  mutable std::mutex verified_mutex_;
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> verified_;
 };
 
 // True when every field of `desired` is present in `live` with the same value

@@ -38,7 +38,7 @@ struct Recorder {
   }
   EventHandler Handler() {
     return {[this](const json::Value& o) { Push("add " + ObjectKey(o)); },
-            [this](const json::Value&, const json::Value& o) { Push("update " + ObjectKey(o)); },
+            [this](const json::Value& o) { Push("update " + ObjectKey(o)); },
             [this](const json::Value& o) { Push("delete " + ObjectKey(o)); }};
   }
 };

@@ -11,13 +11,6 @@ json::Value Obj(const std::string& ns, const std::string& name, const std::strin
   return json::Object{{"metadata", meta}};
 }
 
-std::vector<std::string> OwnerIndex(const json::Value& obj) {
-  const json::Value* labels = obj.find("metadata")->find("labels");
-  const json::Value* owner = labels ? labels->find("owner") : nullptr;
-  if (owner == nullptr) return {};
-  return {owner->as_string()};
-}
-
 }  // namespace
 
 TEST_SUITE("store") {
@@ -26,33 +19,37 @@ TEST_SUITE("store") {
     CHECK(ObjectKey(json::Object{{"metadata", json::Object{{"name", "node1"}}}}) == "node1");
   }
 
-  TEST_CASE("upsert returns the previous object and get returns a copy") {
+  TEST_CASE("upsert returns the previous resourceVersion and get returns a parsed copy") {
     Store s;
     CHECK_FALSE(s.Upsert(Obj("ns", "a")).has_value());
-    CHECK(s.Upsert(Obj("ns", "a")).has_value());
+    json::Value changed = Obj("ns", "a", "x");
+    changed["metadata"]["resourceVersion"] = "2";
+    CHECK(s.Upsert(changed) == std::optional<std::string>("1"));
     CHECK(s.Size() == 1);
-    CHECK(s.Get("ns/a").has_value());
+    CHECK(s.Get("ns/a") == changed);
     CHECK_FALSE(s.Get("ns/b").has_value());
   }
 
-  TEST_CASE("indexes follow updates and removals") {
+  TEST_CASE("the object read back equals the object stored, numbers and escapes included") {
     Store s;
-    s.AddIndex("owner", OwnerIndex);
-    s.Upsert(Obj("ns", "a", "x"));
-    s.Upsert(Obj("ns", "b", "x"));
-    CHECK(s.ByIndex("owner", "x").size() == 2);
-    s.Upsert(Obj("ns", "a", "y"));
-    CHECK(s.ByIndex("owner", "x").size() == 1);
-    CHECK(s.ByIndex("owner", "y").size() == 1);
-    s.Remove("ns/b");
-    CHECK(s.ByIndex("owner", "x").empty());
+    json::Value obj = Obj("ns", "a");
+    obj["spec"] = json::Object{{"replicas", 3},
+                               {"ratio", 0.25},
+                               {"text", "a\"b\n\u00e9"},
+                               {"list", json::Array{true, nullptr}},
+                               {"empty", json::Object{}}};
+    s.Upsert(obj);
+    CHECK(s.Get("ns/a") == obj);
+    CHECK(s.List() == std::vector<json::Value>{obj});
   }
 
-  TEST_CASE("an index added late covers objects already cached") {
+  TEST_CASE("remove returns the object and forgets the key") {
     Store s;
-    s.Upsert(Obj("ns", "a", "x"));
-    s.AddIndex("owner", OwnerIndex);
-    CHECK(s.ByIndex("owner", "x").size() == 1);
+    s.Upsert(Obj("ns", "a"));
+    s.Upsert(Obj("ns", "b"));
+    CHECK(s.Remove("ns/a") == Obj("ns", "a"));
+    CHECK_FALSE(s.Remove("ns/a").has_value());
+    CHECK(s.Keys() == std::vector<std::string>{"ns/b"});
   }
 }
 

@@ -213,6 +213,21 @@ TEST_SUITE("reconciler") {
               ->as_int() == 2);
   }
 
+  TEST_CASE("a child verified unchanged is checked again once its resourceVersion moves") {
+    Harness h;
+    h.CreateExample("minimal");
+    h.Reconcile("minimal");
+    h.Reconcile("minimal");  // finds every child as applied: remembered
+    h.client.ResetCounts();
+    h.Reconcile("minimal");
+    CHECK(h.client.Requests("apply", res::kStatefulSets) == 0);
+    json::Value sts = *h.client.Peek(res::kStatefulSets, "ns", "minimal-worker");
+    sts["spec"]["replicas"] = 7;
+    h.client.Seed(res::kStatefulSets, sts);  // a new resourceVersion
+    h.Reconcile("minimal");
+    CHECK(h.client.Requests("apply", res::kStatefulSets) == 1);
+  }
+
   TEST_CASE("an invalid spec marks the cluster Degraded and touches no child") {
     Harness h;
     h.CreateExample("livy");
