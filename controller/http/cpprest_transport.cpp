@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -362,6 +363,11 @@ class CpprestTransport : public Transport {
 };
 
 }  // namespace
+
+void SkipSystemTrustStore() {
+  setenv(X509_get_default_cert_file_env(), "/dev/null", 1);  // "SSL_CERT_FILE"
+  setenv(X509_get_default_cert_dir_env(), "/dev/null", 1);   // "SSL_CERT_DIR"
+}
 
 std::unique_ptr<Transport> MakeTransport(const std::string& base_url, const TlsConfig& tls) {
   try {

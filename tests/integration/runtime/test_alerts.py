@@ -17,7 +17,8 @@ FILES = REPO / "charts" / "spyt-operator" / "files"
 RULES = FILES / "alerts.yaml"
 DASHBOARD = FILES / "dashboard.json"
 UNIT_TESTS = sorted((REPO / "tests" / "alerts").glob("*.yaml"))
-METRICS_SOURCES = [REPO / "controller" / "metrics" / name for name in ("metrics.cpp", "livy_series.cpp")]
+METRICS_SOURCES = [REPO / "controller" / "metrics" / name for name in ("metrics.cpp", "livy_series.cpp",
+                                                                    "cluster_series.cpp")]
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
 
 # Families the operator's own code defines, plus `up`, which Prometheus adds per target.
@@ -40,7 +41,8 @@ def exported_metrics():
     families have no series until their first event, so a scrape cannot list them)."""
     names = set()
     for source in METRICS_SOURCES:
-        found = set(re.findall(r'\.Name\("([a-zA-Z_:][a-zA-Z0-9_:]*)"\)', source.read_text()))
+        # prometheus-cpp builders (.Name("...")) and the families built at scrape (Gauges("...").
+        found = set(re.findall(r'(?:\.Name|Gauges)\("([a-zA-Z_:][a-zA-Z0-9_:]*)"', source.read_text()))
         assert found, f"no metric names found in {source}"
         names |= found
     assert len(names) > 10, f"no metric names found in {METRICS_SOURCES}"
