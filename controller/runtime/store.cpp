@@ -51,14 +51,16 @@ std::string ResourceVersionOf(const json::Value& object) {
 }
 
 std::optional<json::Value> Store::Get(const std::string& key) const {
-  Entry entry;
+  std::string deflated;
+  std::size_t size = 0;
   {
     std::shared_lock lock(mutex_);
     auto it = objects_.find(key);
     if (it == objects_.end()) return std::nullopt;
-    entry = it->second;
+    deflated = it->second.deflated;  // the resourceVersion is in the text too
+    size = it->second.size;
   }
-  return Inflate(entry.deflated, entry.size);  // outside the lock: writes do not wait on it
+  return Inflate(deflated, size);  // outside the lock: writes do not wait on it
 }
 
 std::optional<std::string> Store::ResourceVersion(const std::string& key) const {

@@ -34,6 +34,8 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration" / "runtime"))
 from livy_batches import batch_log, post_batch_when_free, sum_job  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procs import stop_group  # noqa: E402
 
 
 def discovered_livy(state):
@@ -105,12 +107,7 @@ def one_run(timeout):
         ok = True
         return t_livy, t_result, rss
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, signal.SIGINT, 90)
         log.close()
         if ok:  # a failed run keeps its state and log for a look
             shutil.rmtree(state, ignore_errors=True)

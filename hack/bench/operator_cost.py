@@ -21,7 +21,6 @@ the machine). Everything listens on 127.0.0.1; every process started is stopped.
 import argparse
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -31,12 +30,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procs import stop_group  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("SPYT_CACHE", Path.home() / ".cache" / "spyt-operator"))
 KUBECTL = CACHE / "bin" / "current" / "kubectl"
 OPERATOR = REPO / "build" / "controller" / "spyt-operator"
 PEER_BIN = Path(os.environ.get("PEER_BIN_DIR", Path.home() / ".cache" / "spyt-peer" / "bin"))
-MIB = 1.0  # bench.py reports RSS in MiB already
 
 
 def log(msg):
@@ -88,12 +89,7 @@ def startup_seconds(kind, kubeconfig, ns):
             time.sleep(0.002)
         raise RuntimeError(f"{kind} not ready after 30 s")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
 
 
 def measure_startups(count, workdir):
