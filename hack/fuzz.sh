@@ -2,7 +2,10 @@
 # Fuzzes the parsers that take outside input (tests/fuzz/*_fuzz.cpp) with libFuzzer,
 # ASan and UBSan, for a bounded time per target, and prints what each run did.
 #
-#   hack/fuzz.sh [--seconds N] [TARGET ...]     (default: 60 s, every target)
+#   hack/fuzz.sh [--seconds N] [--runs N] [TARGET ...]
+#
+# Default: 60 s per target, every target. With --runs, each target runs N executions
+# (the long campaign: --runs 10000000) and --seconds, if given, bounds it as well.
 #
 # Builds in build-fuzz/ with clang (-DSPYT_FUZZ=ON). Each target's corpus grows in
 # ~/.cache/spyt-operator/fuzz/<target>/ across runs, seeded from the checked-in corpus
@@ -14,11 +17,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=60
+runs=-1
+seconds_given=
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --seconds) seconds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --seconds) seconds="$2"; seconds_given=1; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -35,6 +41,9 @@ if [ ${#targets[@]} -eq 0 ]; then
   done
 fi
 
+# --runs alone: no time bound (0 means none to libFuzzer).
+[ "$runs" -ge 0 ] && [ -z "$seconds_given" ] && seconds=0
+
 cache="${SPYT_CACHE_DIR:-$HOME/.cache/spyt-operator}/fuzz"
 findings="$cache/findings"
 mkdir -p "$findings"
@@ -50,10 +59,12 @@ for t in "${targets[@]}"; do
   before=$(ls "$findings" | wc -l)
   # The first directory is the one libFuzzer writes new inputs to; the seeds are read only.
   set +e
-  "$bin" -max_total_time="$seconds" -print_final_stats=1 -max_len=8192 -timeout=10 \
+  start=$(date +%s)
+  "$bin" -max_total_time="$seconds" -runs="$runs" -print_final_stats=1 -max_len=8192 -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$findings/$t-" "$corpus" "${seeds[@]}" >"$log" 2>&1
   rc=$?
   set -e
+  took=$(( $(date +%s) - start ))
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' || echo "?")
@@ -64,7 +75,7 @@ for t in "${targets[@]}"; do
     echo "== $t: exit $rc, $new finding(s) in $findings; the end of $log:"
     tail -30 "$log"
   fi
-  rows+=("$(printf '%-14s %6ss %12s %10s/s %6s %6s %8s %4s' "$t" "$seconds" "$execs" "$rate" "$cov" "$ft" "$(ls "$corpus" | wc -l)" "$new")")
+  rows+=("$(printf '%-14s %6ss %12s %10s/s %6s %6s %8s %4s' "$t" "$took" "$execs" "$rate" "$cov" "$ft" "$(ls "$corpus" | wc -l)" "$new")")
 done
 
 printf '\n%-14s %7s %12s %12s %6s %6s %8s %4s\n' target time executions rate cov ft corpus new

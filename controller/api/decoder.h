@@ -24,7 +24,10 @@ class ObjectReader {
   void AllowUnknown() { allow_unknown_ = true; }
 
   const std::string& path() const { return path_; }
-  std::string Child(const std::string& key) const { return path_ + "." + key; }
+  // An empty key shows as "" so that every error names a path (found by fuzzing).
+  std::string Child(const std::string& key) const {
+    return path_ + "." + (key.empty() ? std::string("\"\"") : key);
+  }
   bool Has(const std::string& key) const;
   FieldErrors& errors() { return errors_; }
 

@@ -107,7 +107,9 @@ Quantity Quantity::Parse(std::string_view text) {
   Nanos mantissa = 0;
   for (char c : digits) mantissa = mantissa * 10 + (c - '0');
   Nanos value;
-  if (exp10 >= 0) {
+  if (digits.empty()) {
+    value = 0;  // zero at any exponent ("0e999" too): no power of ten to take
+  } else if (exp10 >= 0) {
     value = mantissa * Pow(10, exp10);
   } else {
     Nanos div = exp10 < -38 ? 0 : Pow(10, -exp10);

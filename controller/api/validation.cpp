@@ -1,6 +1,7 @@
 #include "api/validation.h"
 
-#include <regex>
+#include <algorithm>
+#include <string_view>
 
 namespace spyt::api {
 namespace {
@@ -21,9 +22,9 @@ class Checker {
   void Positive(const std::string& path, const MemorySize& m) {
     if (m.bytes() == 0) Add(Type::kInvalid, path, m.ToString(), "must be positive");
   }
-  void Matches(const std::string& path, const std::string& v, const std::regex& re,
+  void Matches(const std::string& path, const std::string& v, bool (*matches)(std::string_view),
                const std::string& what) {
-    if (!std::regex_match(v, re)) Add(Type::kInvalid, path, "\"" + v + "\"", what);
+    if (!matches(v)) Add(Type::kInvalid, path, "\"" + v + "\"", what);
   }
   void Add(Type type, std::string path, std::string value, std::string detail) {
     errors_.push_back({type, std::move(path), std::move(value), std::move(detail)});
@@ -33,12 +34,69 @@ class Checker {
   FieldErrors& errors_;
 };
 
-const std::regex kDns1035Label("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$");
-const std::regex kDns1123Subdomain(
-    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
-const std::regex kVersion("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$");
-const std::regex kLabelValue("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
-const std::regex kSecretKey("^[-._a-zA-Z0-9]+$");
+// Hand-written syntax checks (std::regex allocates and backtracks on every match, and
+// every reconcile validates). Each comment gives the pattern it matches, whole-string;
+// tests/api/validation_test.cpp holds them against std::regex.
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || IsDigit(c); }
+bool IsAlnum(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+
+template <typename Pred>
+bool AllOf(std::string_view s, Pred pred) {
+  return std::all_of(s.begin(), s.end(), pred);
+}
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])?
+bool IsDnsLabel(std::string_view s) {
+  return !s.empty() && IsLowerAlnum(s.front()) && IsLowerAlnum(s.back()) &&
+         AllOf(s, [](char c) { return IsLowerAlnum(c) || c == '-'; });
+}
+
+// [a-z]([-a-z0-9]{0,38}[a-z0-9])?
+bool IsDns1035Label(std::string_view s) {
+  return s.size() <= 40 && IsDnsLabel(s) && !IsDigit(s.front());
+}
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
+bool IsDns1123Subdomain(std::string_view s) {
+  for (;;) {
+    const std::size_t dot = s.find('.');
+    if (!IsDnsLabel(s.substr(0, dot))) return false;
+    if (dot == std::string_view::npos) return true;
+    s.remove_prefix(dot + 1);
+  }
+}
+
+// [0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?
+bool IsVersion(std::string_view s) {
+  std::size_t i = 0;
+  for (int part = 0; part < 3; ++part) {
+    if (part > 0) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+    const std::size_t from = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == from) return false;
+  }
+  if (i == s.size()) return true;
+  const std::string_view pre = s.substr(i + 1);
+  return s[i] == '-' && !pre.empty() &&
+         AllOf(pre, [](char c) { return IsAlnum(c) || c == '.' || c == '-'; });
+}
+
+// (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?
+bool IsLabelValue(std::string_view s) {
+  return s.empty() || (IsAlnum(s.front()) && IsAlnum(s.back()) && AllOf(s, [](char c) {
+                         return IsAlnum(c) || c == '-' || c == '_' || c == '.';
+                       }));
+}
+
+// [-._a-zA-Z0-9]+
+bool IsSecretKey(std::string_view s) {
+  return !s.empty() &&
+         AllOf(s, [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
+}
 
 void CheckResources(Checker& c, const std::string& path, const ResourceRequirements& r) {
   for (const auto* m : {&r.limits, &r.requests}) {
@@ -91,7 +149,7 @@ void CheckToleration(Checker& c, const std::string& path, const json::Value& t) 
 }
 
 void CheckSpec(Checker& c, const SpytClusterSpec& s) {
-  c.Matches("spec.spytVersion", s.spyt_version, kVersion, "must be a release version like 2.9.3");
+  c.Matches("spec.spytVersion", s.spyt_version, IsVersion, "must be a release version like 2.9.3");
   if (s.image && s.image->empty()) c.Add(Type::kInvalid, "spec.image", "\"\"", "must not be empty");
   if (s.image_pull_policy != "Always" && s.image_pull_policy != "IfNotPresent" &&
       s.image_pull_policy != "Never") {
@@ -103,9 +161,9 @@ void CheckSpec(Checker& c, const SpytClusterSpec& s) {
           "must be a Cypress path starting with //");
   }
   if (s.yt.token_secret_ref) {
-    c.Matches("spec.yt.tokenSecretRef.name", s.yt.token_secret_ref->name, kDns1123Subdomain,
+    c.Matches("spec.yt.tokenSecretRef.name", s.yt.token_secret_ref->name, IsDns1123Subdomain,
               "must be a Secret name (a DNS-1123 subdomain)");
-    c.Matches("spec.yt.tokenSecretRef.key", s.yt.token_secret_ref->key, kSecretKey,
+    c.Matches("spec.yt.tokenSecretRef.key", s.yt.token_secret_ref->key, IsSecretKey,
               "must be a Secret key");
   }
 
@@ -164,13 +222,13 @@ void CheckSpec(Checker& c, const SpytClusterSpec& s) {
     if (v.size() > 63)
       c.Add(Type::kInvalid, "spec.pod.labels." + k, "\"" + v + "\"",
             "must be at most 63 characters");
-    c.Matches("spec.pod.labels." + k, v, kLabelValue, "must be a valid label value");
+    c.Matches("spec.pod.labels." + k, v, IsLabelValue, "must be a valid label value");
   }
   for (std::size_t i = 0; i < s.pod.tolerations.size(); ++i) {
     CheckToleration(c, "spec.pod.tolerations[" + std::to_string(i) + "]", s.pod.tolerations[i]);
   }
   if (s.pod.service_account_name) {
-    c.Matches("spec.pod.serviceAccountName", *s.pod.service_account_name, kDns1123Subdomain,
+    c.Matches("spec.pod.serviceAccountName", *s.pod.service_account_name, IsDns1123Subdomain,
               "must be a ServiceAccount name (a DNS-1123 subdomain)");
   }
 }
@@ -189,7 +247,7 @@ std::int64_t LivyContainerCpu(const LivySpec& livy) {
 FieldErrors Validate(const SpytCluster& cluster) {
   FieldErrors errors;
   Checker c(errors);
-  if (!std::regex_match(cluster.metadata.name, kDns1035Label)) {
+  if (!IsDns1035Label(cluster.metadata.name)) {
     c.Add(Type::kInvalid, "metadata.name", "\"" + cluster.metadata.name + "\"",
           "must be a lower-case DNS-1035 label of at most 40 characters (child objects add "
           "suffixes to it)");

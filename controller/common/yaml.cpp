@@ -3,34 +3,69 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
+#include <initializer_list>
 #include <map>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <utility>
 
 namespace spyt::yaml {
 namespace {
 
-// YAML 1.2 core schema resolution of a plain scalar.
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Advances over [0-9]* from i; returns how many digits it passed.
+std::size_t SkipDigits(std::string_view s, std::size_t& i) {
+  const std::size_t from = i;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  return i - from;
+}
+
+// [-+]?[0-9]+
+bool IsInt(std::string_view s) {
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  return SkipDigits(s, i) > 0 && i == s.size();
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool IsFloat(std::string_view s) {
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  const std::size_t whole = SkipDigits(s, i);
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (SkipDigits(s, i) == 0 && whole == 0) return false;
+  } else if (whole == 0) {
+    return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (SkipDigits(s, i) == 0) return false;
+  }
+  return i == s.size();
+}
+
+bool IsOneOf(std::string_view s, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), s) != words.end();
+}
+
+// YAML 1.2 core schema resolution of a plain scalar. Hand-written matchers: std::regex
+// took most of the time of loading a document (perf of the api_spec fuzz target);
+// tests/common/yaml_test.cpp holds them against the patterns.
 json::Value ResolvePlain(const std::string& s) {
-  static const std::regex kNull("^(~|null|Null|NULL)?$");
-  static const std::regex kTrue("^(true|True|TRUE)$");
-  static const std::regex kFalse("^(false|False|FALSE)$");
-  static const std::regex kInt("^[-+]?[0-9]+$");
-  static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-  if (std::regex_match(s, kNull)) return json::Value();
-  if (std::regex_match(s, kTrue)) return json::Value(true);
-  if (std::regex_match(s, kFalse)) return json::Value(false);
-  if (std::regex_match(s, kInt)) {
+  if (IsOneOf(s, {"", "~", "null", "Null", "NULL"})) return json::Value();
+  if (IsOneOf(s, {"true", "True", "TRUE"})) return json::Value(true);
+  if (IsOneOf(s, {"false", "False", "FALSE"})) return json::Value(false);
+  if (IsInt(s)) {
     std::int64_t i = 0;
     const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
     auto [p, ec] = std::from_chars(begin, s.data() + s.size(), i);
     if (ec == std::errc() && p == s.data() + s.size()) return json::Value(i);
     return json::Value(s);  // out of int64 range: keep the text
   }
-  if (std::regex_match(s, kFloat)) return json::Value(std::stod(s));
+  if (IsFloat(s)) return json::Value(std::stod(s));
   return json::Value(s);
 }
 

@@ -100,6 +100,14 @@ TEST_SUITE("codec") {
     CHECK(HasErrorAt(r.errors, "spec.extra"));
   }
 
+  TEST_CASE("an empty key is named \"\" in the error's path (found by fuzzing)") {
+    DecodeResult r = Decode(yaml::ParseOne(
+        "apiVersion: spyt.dev/v1alpha1\nkind: SpytCluster\nmetadata: {name: x}\n\"\": 1\n"
+        "spec:\n  workers: {replicas: 1, cores: 1, memory: 1G, \"\": 2}\n"));
+    CHECK(HasErrorAt(r.errors, "\"\""));
+    CHECK(HasErrorAt(r.errors, "spec.workers.\"\""));
+  }
+
   TEST_CASE("wrong types and missing required fields are reported, all at once") {
     DecodeResult r = Decode(yaml::ParseOne(
         "apiVersion: spyt.dev/v1alpha1\nkind: SpytCluster\nmetadata: {name: x}\n"

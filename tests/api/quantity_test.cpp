@@ -24,6 +24,12 @@ TEST_SUITE("quantity") {
     CHECK(Quantity::Parse("12e+2").CeilUnits() == 1200);
   }
 
+  TEST_CASE("zero at an exponent past any power of ten that fits (found by fuzzing under UBSan)") {
+    CHECK(Quantity::Parse("0e30").nanos() == 0);
+    CHECK(Quantity::Parse("000.000e999").nanos() == 0);
+    CHECK(Quantity::Parse("-0e-999").nanos() == 0);
+  }
+
   TEST_CASE("fractions without leading or trailing digits") {
     CHECK(Quantity::Parse(".5") == Quantity::FromMillis(500));
     CHECK(Quantity::Parse("1.") == Quantity::FromUnits(1));

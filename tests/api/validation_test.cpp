@@ -2,8 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <regex>
+#include <string>
+#include <vector>
 
+#include "all_strings.h"
 #include "api/codec.h"
 #include "common/yaml.h"
 #include "test_files.h"
@@ -22,6 +26,13 @@ std::string ExpectedPath(const std::string& text) {
   static const std::regex kExpect("# expect: (\\S+)");
   REQUIRE(std::regex_search(text, m, kExpect));
   return m[1];
+}
+
+bool HasErrorAt(const FieldErrors& errors, const std::string& path) {
+  for (const auto& e : errors) {
+    if (e.path == path) return true;
+  }
+  return false;
 }
 
 SpytCluster Minimal() {
@@ -53,6 +64,45 @@ TEST_SUITE("validation") {
       bool found = false;
       for (const auto& e : errors) found = found || e.path == want;
       CHECK_MESSAGE(found, "want an error at " << want << ", got: " << Summarize(errors));
+    }
+  }
+
+  TEST_CASE("the syntax of names, versions, label values and Secret keys follows their patterns") {
+    // The patterns the hand-written checks in validation.cpp implement, as the oracle.
+    struct Field {
+      std::string path;
+      std::regex pattern;
+      std::function<void(SpytCluster&, const std::string&)> set;
+    };
+    const std::vector<Field> fields = {
+        {"metadata.name", std::regex("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$"),
+         [](SpytCluster& c, const std::string& v) { c.metadata.name = v; }},
+        {"spec.spytVersion", std::regex("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"),
+         [](SpytCluster& c, const std::string& v) { c.spec.spyt_version = v; }},
+        {"spec.pod.labels.x", std::regex("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"),
+         [](SpytCluster& c, const std::string& v) { c.spec.pod.labels["x"] = v; }},
+        {"spec.pod.serviceAccountName",
+         std::regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"),
+         [](SpytCluster& c, const std::string& v) { c.spec.pod.service_account_name = v; }},
+        {"spec.yt.tokenSecretRef.key", std::regex("^[-._a-zA-Z0-9]+$"),
+         [](SpytCluster& c, const std::string& v) {
+           c.spec.yt.token_secret_ref = SecretKeyRef{"token", v};
+         }},
+    };
+    std::vector<std::string> texts = testing::AllStrings("a0Z-._", 4);
+    for (const std::string& version : testing::AllStrings("1.-a", 6)) texts.push_back(version);
+    texts.push_back(std::string(40, 'a'));
+    texts.push_back(std::string(41, 'a'));
+    texts.push_back("a" + std::string(38, '-') + "b");
+    const SpytCluster minimal = Minimal();
+    for (const Field& f : fields) {
+      for (const std::string& text : texts) {
+        CAPTURE(f.path);
+        CAPTURE(text);
+        SpytCluster c = minimal;
+        f.set(c, text);
+        CHECK(HasErrorAt(Validate(c), f.path) == !std::regex_match(text, f.pattern));
+      }
     }
   }
 

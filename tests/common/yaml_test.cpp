@@ -4,9 +4,15 @@
 
 #include <chrono>
 #include <future>
+#include <regex>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include "all_strings.h"
 
 namespace spyt::yaml {
+namespace {}  // namespace
 
 TEST_SUITE("yaml") {
   TEST_CASE("plain scalars resolve as YAML 1.2 core schema; quoted ones stay strings") {
@@ -18,6 +24,47 @@ TEST_SUITE("yaml") {
     CHECK(v.find("e")->as_double() == 1.5);
     CHECK(v.find("f")->as_string() == "4G");
     CHECK(v.find("g")->as_string() == "yes");
+  }
+
+  TEST_CASE("plain scalar resolution agrees with the core schema's patterns") {
+    // The patterns the hand-written matchers in yaml.cpp implement, as the oracle.
+    static const std::regex kNull("^(~|null|Null|NULL)?$");
+    static const std::regex kBool("^(true|True|TRUE|false|False|FALSE)$");
+    static const std::regex kInt("^[-+]?[0-9]+$");
+    static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+    std::vector<std::string> texts = testing::AllStrings("01.eE-+x", 5);
+    for (const char* word : {"~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "tRUE",
+                             "false", "False", "FALSE", "fAlse", "1e5", ".5e-3", "+.5"}) {
+      texts.emplace_back(word);
+    }
+    int compared = 0;
+    for (const std::string& text : texts) {
+      CAPTURE(text);
+      json::Value doc;
+      try {
+        doc = ParseOne("a: " + text + "\n");
+      } catch (const ParseError&) {
+        continue;  // not a plain scalar in this position (a stray "-", say)
+      }
+      const json::Value* v = doc.is_object() ? doc.find("a") : nullptr;
+      if (v == nullptr) continue;
+      ++compared;
+      if (std::regex_match(text, kNull)) {
+        CHECK(v->is_null());
+      } else if (std::regex_match(text, kBool)) {
+        CHECK(v->is_bool());
+      } else if (std::regex_match(text, kInt)) {
+        REQUIRE(v->is_int());
+        CHECK(v->as_int() == std::stoll(text));
+      } else if (std::regex_match(text, kFloat)) {
+        REQUIRE(v->kind() == json::Value::Kind::kDouble);
+        CHECK(v->as_double() == std::stod(text));
+      } else {
+        REQUIRE(v->is_string());
+        CHECK(v->as_string() == text);
+      }
+    }
+    CHECK(compared > 30000);
   }
 
   TEST_CASE("reads every document of a stream and skips empty ones") {

@@ -185,6 +185,36 @@ json::Value LoadCrdSchema(const std::string& crd_path) {
   return *schema;
 }
 
+void PruneNulls(const json::Value& schema, json::Value& value) {
+  if (value.is_array()) {
+    if (const Value* items = schema.find("items"); items != nullptr && items->is_object()) {
+      for (auto& item : value.as_array()) PruneNulls(*items, item);
+    }
+    return;
+  }
+  if (!value.is_object()) return;
+  const Value* properties = schema.find("properties");
+  const Value* additional = schema.find("additionalProperties");
+  auto& fields = value.as_object();
+  for (auto it = fields.begin(); it != fields.end();) {
+    const Value* child = properties != nullptr ? properties->find(it->first) : nullptr;
+    if (child == nullptr && additional != nullptr && additional->is_object()) child = additional;
+    if (child == nullptr) {  // not in the schema: the API server prunes the field itself
+      ++it;
+      continue;
+    }
+    const Value* nullable = child->find("nullable");
+    const bool keeps_null = (nullable != nullptr && nullable->is_bool() && nullable->as_bool()) ||
+                            child->find("default") != nullptr;
+    if (it->second.is_null() && !keeps_null) {
+      it = fields.erase(it);
+      continue;
+    }
+    PruneNulls(*child, it->second);
+    ++it;
+  }
+}
+
 std::optional<std::string> SchemaViolation(const json::Value& schema, const json::Value& value,
                                            const std::string& path) {
   if (auto broken = CheckType(schema, value, path)) return broken;

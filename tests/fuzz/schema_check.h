@@ -19,6 +19,11 @@ namespace spyt::fuzz {
 // The openAPIV3Schema of the CRD's first version, read from a CRD YAML file.
 json::Value LoadCrdSchema(const std::string& crd_path);
 
+// What the API server does to a custom object before defaulting: a null map entry
+// whose schema is neither nullable nor defaulted is dropped (a property or an
+// additionalProperties value alike; `labels: {a: null}` is stored as `labels: {}`).
+void PruneNulls(const json::Value& schema, json::Value& value);
+
 // nullopt when `value` satisfies `schema`; else the path and the rule it breaks.
 std::optional<std::string> SchemaViolation(const json::Value& schema, const json::Value& value,
                                            const std::string& path = "");
