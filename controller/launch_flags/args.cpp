@@ -71,6 +71,9 @@ void AddRoleFlags(const Flags& f, ArgsWriter& w) {
       if (f.max_request_body != kDefaults.max_request_body) {
         w.Add("max-request-body", f.max_request_body.ToSparkString());
       }
+      if (f.max_code_size != kDefaults.max_code_size) {
+        w.Add("max-code-size", f.max_code_size.ToSparkString());
+      }
       w.Optional("python", f.python);
       w.Optional("driver-home", f.driver_home);
       w.Optional("state-dir", f.state_dir);

@@ -74,6 +74,7 @@ po::options_description RoleOptions(Role role) {
           ("livy-session-timeout", Text(), "idle time before a session ends (default 10m)")
           ("csrf-protection", po::bool_switch(), "POST and DELETE need an X-Requested-By header")
           ("max-request-body", Text(), "largest request body taken (default 1m)")
+          ("max-code-size", Text(), "largest code of one statement (default 1m)")
           ("state-dir", Text(), "where sessions and batches are kept across restarts (default WORK_DIR/state)")
           ("python", Text(), "Python of the session drivers (default $PYSPARK_PYTHON, else python3)")
           ("driver-home", Text(), "directory of spyt_driver.py and spyt-repl.jar (default $SPYT_DRIVER_HOME)")
@@ -184,6 +185,7 @@ void FillRoleFlags(const po::variables_map& vm, Flags& f) {
           ParseDuration("livy-session-timeout", GetOr(vm, "livy-session-timeout", "10m"));
       f.csrf_protection = vm["csrf-protection"].as<bool>();
       f.max_request_body = ParseMemory("max-request-body", GetOr(vm, "max-request-body", "1m"));
+      f.max_code_size = ParseMemory("max-code-size", GetOr(vm, "max-code-size", "1m"));
       f.state_dir = GetOr(vm, "state-dir", "");
       f.python = GetOr(vm, "python", "");
       f.driver_home = GetOr(vm, "driver-home", "");

@@ -92,6 +92,7 @@ struct Flags {
   std::string driver_home;  // empty: $SPYT_DRIVER_HOME
   bool csrf_protection = false;
   api::MemorySize max_request_body = api::MemorySize::FromMiB(1);
+  api::MemorySize max_code_size = api::MemorySize::FromMiB(1);  // of one statement
   std::string state_dir;  // sessions survive a restart from here; empty: <work dir>/state
   // A SPYT release (the `spyt` package of a ytsaurus-spyt wheel): the jars of its
   // jars/ directory go into every driver's spark.jars. Empty: $SPYT_HOME; unset too:

@@ -43,6 +43,7 @@ livy_server::ServerConfig LivyServerConfig(const LaunchContext& ctx) {
   c.limits = {f.driver_cores, f.driver_memory};
   c.csrf_protection = f.csrf_protection;
   c.max_body_bytes = f.max_request_body.bytes();
+  c.max_code_bytes = f.max_code_size.bytes();
   c.work_dir = ctx.layout.livy_dir;
   return c;
 }
@@ -60,6 +61,7 @@ livy_server::HostDriverConfig LivyDriverConfig(const LaunchContext& ctx) {
   c.bind_host = f.host;
   c.limits = {f.driver_cores, f.driver_memory};
   c.orphan_timeout = DriverOrphanTimeout(f);
+  c.max_request_bytes = livy_server::DriverRequestLimit(f.max_code_size.bytes());
   c.env = driver.env;
   c.spyt_jars = ctx.spyt_jars;
   // The drivers' spark-defaults.conf (their SPARK_CONF_DIR) as the base of every
@@ -92,6 +94,7 @@ std::string DescribeLivyServer(const LaunchContext& ctx) {
       << "driver memory " << s.limits.memory.ToSparkString() << "\n"
       << "csrf protection " << (s.csrf_protection ? "on" : "off") << "\n"
       << "max request body " << s.max_body_bytes << "\n"
+      << "max code size " << s.max_code_bytes << "\n"
       << "work dir " << s.work_dir << "\n"
       << "state dir " << LivyStateDir(ctx) << "\n"
       << "repl jar " << ctx.repl_jar << "\n"

@@ -255,6 +255,7 @@ class HostDriverFactory : public DriverFactory {
     spec["repl_jar"] = config_.repl_jar;
     spec["conf"] = std::move(conf);
     spec["orphan_timeout_s"] = static_cast<std::int64_t>(config_.orphan_timeout.count());
+    spec["max_request_bytes"] = static_cast<std::int64_t>(config_.max_request_bytes);
     const std::string spec_path = (fs::path(launch.dir) / "spec.json").string();
     WriteAtomically(spec_path, json::Dump(spec, 2));
     fs::permissions(spec_path, fs::perms::owner_read | fs::perms::owner_write);

@@ -30,6 +30,12 @@
 
 namespace spyt::livy_server {
 
+// What a driver must take for a statement of `max_code_bytes`: JSON may escape each
+// byte as \u00XX (6 bytes), plus the request's other fields.
+constexpr std::size_t DriverRequestLimit(std::size_t max_code_bytes) {
+  return 6 * max_code_bytes + 64 * 1024;
+}
+
 struct HostDriverConfig {
   std::string python;         // runs spyt_driver.py; imports pyspark
   std::string driver_script;  // spyt_driver.py
@@ -44,6 +50,8 @@ struct HostDriverConfig {
   // SPYT's jars (launcher/spyt_jars.h), first in every driver's spark.jars.
   std::vector<std::string> spyt_jars;
   std::chrono::seconds orphan_timeout{60};
+  // The largest request body a driver's control API takes (its POST /statements).
+  std::size_t max_request_bytes = DriverRequestLimit(1024 * 1024);
   // Extra environment of every driver (SPARK_HOME, PYSPARK_PYTHON, ...).
   std::vector<std::pair<std::string, std::string>> env;
 };

@@ -319,6 +319,12 @@ http::Response LivyServer::DeleteSession(std::int64_t id) {
 
 http::Response LivyServer::CreateStatement(std::int64_t id, const http::Request& request) {
   const StatementRequest req = ParseStatementRequest(request.body);
+  if (req.code.size() > config_.max_code_bytes) {
+    registry_.SessionOrThrow(id);  // an unknown session is still a 404
+    return Message(413, "Field 'code' is " + std::to_string(req.code.size()) +
+                            " bytes, more than the " + std::to_string(config_.max_code_bytes) +
+                            " a statement may have (--max-code-size)");
+  }
   const Statement st = registry_.AddStatement(id, req);
   // Stored before the driver has it: a restarted server never gives its id to another.
   Persist();

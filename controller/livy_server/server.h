@@ -48,6 +48,9 @@ struct ServerConfig {
   // livy.server.csrf-protection.enabled: POST and DELETE need X-Requested-By.
   bool csrf_protection = false;
   std::size_t max_body_bytes = 1024 * 1024;
+  // A statement's code: more is a 413 and the session goes on. Every driver takes a
+  // request carrying this much code (HostDriverConfig::max_request_bytes).
+  std::size_t max_code_bytes = 1024 * 1024;
   std::string work_dir;  // sessions/<id>/ and batches/<id>/ (logs, driver files)
   // How long a driver may take from start to ready before it is ended (error).
   std::chrono::milliseconds driver_start_timeout{std::chrono::minutes(5)};

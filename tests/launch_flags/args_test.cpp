@@ -33,6 +33,7 @@ Flags EveryLivyFlag() {
   f.work_dir = "/state/c/livy";
   f.csrf_protection = true;
   f.max_request_body = api::MemorySize::FromMiB(8);
+  f.max_code_size = api::MemorySize::FromMiB(2);
   f.python = "/usr/bin/python3.11";
   f.driver_home = "/opt/spyt/driver";
   f.state_dir = "/var/lib/spyt-livy";

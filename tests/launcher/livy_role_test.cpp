@@ -18,6 +18,15 @@ TEST_SUITE("launcher livy role") {
     CHECK(LivyStateDir(ctx) == "/data/livy-state");
   }
 
+  TEST_CASE("--max-code-size bounds a statement's code, and every driver takes that much") {
+    LaunchContext ctx;
+    ctx.flags = ParseFlags(testing::LivyArgs());
+    CHECK(LivyServerConfig(ctx).max_code_bytes == 1024 * 1024);
+    ctx.flags = ParseFlags(testing::With(testing::LivyArgs(), {"--max-code-size", "64m"}));
+    CHECK(LivyServerConfig(ctx).max_code_bytes == 64u * 1024 * 1024);
+    CHECK(DescribeLivyServer(ctx).find("max code size 67108864\n") != std::string::npos);
+  }
+
   TEST_CASE("a driver waits the session timeout for its server to come back") {
     Flags f = ParseFlags(testing::LivyArgs());
     f.session_timeout = api::Duration::FromSeconds(30 * 60);

@@ -9,12 +9,25 @@
 #include <fstream>
 #include <thread>
 
+#include "common/json.h"
 #include "common/process.h"
 #include "temp_dir.h"
 
 namespace spyt::livy_server {
 
 TEST_SUITE("livy_server host driver") {
+  TEST_CASE("a driver takes a statement of the largest code, however JSON escapes it") {
+    // Control characters are the worst case: \u00XX, six bytes for one.
+    const std::size_t max_code = 4096;
+    for (char c : {'\x01', '"', 'x'}) {
+      json::Object body;
+      body["id"] = std::int64_t{1} << 62;
+      body["code"] = std::string(max_code, c);
+      body["kind"] = "pyspark";
+      CHECK(json::Dump(json::Value(std::move(body))).size() <= DriverRequestLimit(max_code));
+    }
+  }
+
   TEST_CASE(
       "a spawned driver inherits none of the server's descriptors, so it cannot hold the port") {
     testing::TempDir dir;

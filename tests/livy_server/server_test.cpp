@@ -24,6 +24,7 @@ struct Fixture {
     c.csrf_protection = csrf;
     c.work_dir = dir.path();
     c.max_body_bytes = 1024;
+    c.max_code_bytes = 512;
     server = std::make_unique<LivyServer>(c, drivers, batches, RealClock());
   }
 
@@ -120,6 +121,25 @@ TEST_SUITE("livy_server server") {
     r.path = "/sessions";
     r.body_too_large = true;
     CHECK(f.server->Handle(r).status == 413);
+  }
+
+  TEST_CASE("code over the limit answers 413 naming the field; the session goes on") {
+    Fixture f;
+    f.Call("POST", "/sessions", "{}");
+    REQUIRE(f.WaitFor("/sessions/0", "state", "idle"));
+    const std::string at_limit = "\"" + std::string(512, 'x') + "\"";
+    const std::string over = "\"" + std::string(513, 'x') + "\"";
+    CHECK(f.Call("POST", "/sessions/0/statements", "{\"code\":" + at_limit + "}").status == 201);
+    const auto r = f.Call("POST", "/sessions/0/statements", "{\"code\":" + over + "}");
+    CHECK(r.status == 413);
+    CHECK(Msg(r).find("'code' is 513 bytes, more than the 512") != std::string::npos);
+    CHECK(f.Call("POST", "/sessions/7/statements", "{\"code\":" + over + "}").status == 404);
+    CHECK(json::IntAt(f.Json(f.Call("GET", "/sessions/0/statements")), {"total_statements"}) == 1);
+    CHECK(f.Call("POST", "/sessions/0/statements", R"({"code":"1+1"})").status == 201);
+    auto driver = f.drivers.driver(0);
+    std::lock_guard<std::mutex> lock(driver->mu);
+    CHECK(driver->submitted.size() <= 2);  // the one over the limit never reached the driver
+    for (const auto& s : driver->submitted) CHECK(s.code.size() <= 512);
   }
 
   TEST_CASE("statements are sent to the driver in order and their changes show") {

@@ -16,7 +16,7 @@ DRIVER_DIR = Path(__file__).resolve().parents[2] / "controller" / "livy_server" 
 sys.path.insert(0, str(DRIVER_DIR))
 
 import spyt_output as out  # noqa: E402
-from spyt_control import HttpError, parse_new_statement  # noqa: E402
+from spyt_control import ControlServer, HttpError, parse_new_statement  # noqa: E402
 from spyt_engines import ScalaEngine, ScalaStartError  # noqa: E402
 from spyt_pyexec import ThreadRouter, run_python  # noqa: E402
 from spyt_spark import DRIVER_JIT_OPTIONS, effective_conf, properties_text, read_properties, redacted  # noqa: E402
@@ -361,3 +361,40 @@ def test_closing_an_unbound_scala_engine_leaves_its_interpreter_alone():
     engine.bind(SPARK)
     engine.close()
     assert interp.closed
+
+
+def test_the_control_api_takes_bodies_up_to_the_limit_the_server_gave_it():
+    import http.client
+    import json
+
+    class Session:
+        default_kind = "pyspark"
+        submitted = []
+
+        def submit(self, sid, code, kind):
+            self.submitted.append(code)
+            return {"id": sid, "code": code, "state": "waiting"}, True
+
+    session = Session()
+    server = ControlServer("127.0.0.1", session, "app-1", lambda: None, max_body=300)
+    thread = server.serve_in_background()
+    try:
+        def post(code):
+            body = json.dumps({"id": len(session.submitted), "code": code, "kind": "pyspark"})
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request("POST", "/statements", body, {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            status, answer = r.status, json.loads(r.read())
+            conn.close()
+            return status, len(body), answer
+
+        status, size, _ = post("x" * 250)
+        assert status == 201 and size <= 300
+        status, size, answer = post("\x01" * 60)  # 6 bytes each once escaped
+        assert status == 413 and size > 300, (status, size)
+        assert "more than the 300 taken" in answer["msg"]
+        assert session.submitted == ["x" * 250]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)

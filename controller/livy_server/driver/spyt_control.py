@@ -25,7 +25,7 @@ from spyt_statements import IdConflict
 
 LOG = logging.getLogger("spyt-driver")
 KIND_ALIASES = {"spark": "spark", "scala": "spark", "pyspark": "pyspark", "python": "pyspark", "sql": "sql"}
-MAX_BODY = 16 << 20
+DEFAULT_MAX_BODY = 16 << 20  # the server passes its own: spec max_request_bytes
 STATEMENT_PATH = re.compile(r"^/statements/(\d+)(/cancel)?$")
 
 
@@ -38,8 +38,9 @@ class HttpError(Exception):
 class ControlServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host, session, app_id, on_shutdown):
+    def __init__(self, host, session, app_id, on_shutdown, max_body=DEFAULT_MAX_BODY):
         self.session, self.app_id, self.on_shutdown = session, app_id, on_shutdown
+        self.max_body = max_body
         self.last_request = time.monotonic()
         super().__init__((host, 0), _Handler)
 
@@ -149,8 +150,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise HttpError(413, "body too large")
+        if length > self.server.max_body:
+            self.close_connection = True  # the unread body must not be taken for the next request
+            raise HttpError(413, f"body of {length} bytes, more than the {self.server.max_body} taken")
         raw = self.rfile.read(length) if length else b""
         if not raw.strip():
             return {}

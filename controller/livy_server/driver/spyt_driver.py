@@ -55,7 +55,7 @@ class DriverHost:
             self._done.set()
 
     def start(self):
-        from spyt_control import ControlServer
+        from spyt_control import DEFAULT_MAX_BODY, ControlServer
         from spyt_engines import PythonEngine, ScalaEngine, SqlEngine
         from spyt_pyexec import install_routers
         from spyt_session import Session
@@ -80,7 +80,8 @@ class DriverHost:
         self.session = Session(sc, engines, spec["kind"])
         self.session.start()
         self.server = ControlServer(spec["bind_host"], self.session, sc.applicationId,
-                                    lambda: self.request_shutdown("POST /shutdown"))
+                                    lambda: self.request_shutdown("POST /shutdown"),
+                                    int(spec.get("max_request_bytes") or DEFAULT_MAX_BODY))
         self.server.serve_in_background()
         self._write_endpoint(sc)
 
