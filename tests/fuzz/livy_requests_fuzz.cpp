@@ -5,6 +5,7 @@
 // never asks for more driver memory or cores than each driver is given, in its
 // fields or in its conf, and the cores it asks for are a positive whole number.
 
+#include <algorithm>
 #include <string>
 
 #include "api/units.h"
@@ -29,8 +30,9 @@ void CheckMemoryWithin(const std::string& field, const std::string& text, std::s
   Check(size <= kLimits.memory, "an accepted request's " + field + " exceeds the limit", input);
 }
 
+// Digits only, above zero; leading zeros are fine (Spark reads it with Integer.parseInt).
 bool PositiveWhole(const std::string& text) {
-  if (text.empty() || text.size() > 9) {
+  if (text.empty()) {
     return false;
   }
   for (char c : text) {
@@ -38,7 +40,12 @@ bool PositiveWhole(const std::string& text) {
       return false;
     }
   }
-  return std::stoi(text) > 0;
+  const std::string significant = text.substr(std::min(text.find_first_not_of('0'), text.size()));
+  return !significant.empty() && significant.size() <= 9;
+}
+
+int WholeValue(const std::string& text) {
+  return std::stoi(text.substr(std::min(text.find_first_not_of('0'), text.size() - 1)));
 }
 
 void CheckDriverRequest(const spyt::livy_server::SparkRequest& r, std::string_view input) {
@@ -53,7 +60,7 @@ void CheckDriverRequest(const spyt::livy_server::SparkRequest& r, std::string_vi
     CheckMemoryWithin("conf spark.driver.memory", it->second, input);
   }
   if (auto it = r.conf.find("spark.driver.cores"); it != r.conf.end()) {
-    Check(PositiveWhole(it->second) && std::stoi(it->second) <= kLimits.cores,
+    Check(PositiveWhole(it->second) && WholeValue(it->second) <= kLimits.cores,
           "an accepted request's conf spark.driver.cores \"" + it->second +
               "\" is not a whole number in 1.." + std::to_string(kLimits.cores),
           input);
