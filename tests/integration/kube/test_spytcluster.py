@@ -215,3 +215,50 @@ def test_a_real_prometheus_scrapes_the_operator(crd, namespace, operator, tmp_pa
         assert prom.query(f"spyt_cluster_livy_max_sessions{{{selector}}}") == [5.0]
         assert prom.query('up{job="spyt-operator"}') == [1.0]
         assert prom.query('sum(controller_runtime_reconcile_total{controller="spytcluster"}) > 0')
+
+
+def test_the_yt_token_appears_nowhere_the_operator_writes(crd, namespace, operator):
+    """The token lives in a Secret; workloads name it (secretKeyRef). Nothing the operator
+    writes or says carries its value: no object of any kind in the namespace but the
+    Secret itself, no event, no status, no log line, no metric."""
+    import base64
+    import secrets
+    import urllib.request
+    token = "yt-token-scan-" + secrets.token_hex(12)
+    forms = [token, base64.b64encode(token.encode()).decode()]  # as Secret data stores it too
+    crd.kubectl("create", "secret", "generic", "yt-token", "-n", namespace, f"--from-literal=token={token}")
+    cluster = yaml.safe_load(LIVY.read_text())
+    cluster["spec"]["yt"] = {"proxy": "yt.example.com", "user": "robot-spark",
+                             "tokenSecretRef": {"name": "yt-token", "key": "token"}}
+    crd.kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(cluster))
+    crd.wait_ready(namespace, "livy")
+    # A change, so that events, status updates and re-applies happen too.
+    crd.kubectl("patch", "spytcluster", "livy", "-n", namespace, "--type=merge",
+                "-p", '{"spec":{"workers":{"replicas":3}}}')
+    wait_for(lambda: (crd.get(namespace, "spytcluster", "livy") or {}).get("status", {})
+             .get("workers", {}).get("ready") == 3, 90, "3 ready workers")
+    # The token reaches the workloads by reference: the scan below is not vacuous.
+    refs = 0
+    for kind, name in [("statefulset", "livy-master"), ("statefulset", "livy-worker"), ("deployment", "livy-livy")]:
+        env = container(crd.get(namespace, kind, name))["env"]
+        yt = [e for e in env if e["name"] == "YT_TOKEN"]
+        assert yt == [{"name": "YT_TOKEN", "valueFrom": {"secretKeyRef": {"name": "yt-token", "key": "token"}}}], (kind, yt)
+        refs += 1
+    assert refs == 3
+    kinds = crd.kubectl("api-resources", "--namespaced", "--verbs=list", "-o", "name").stdout.split()
+    scanned = []
+    for kind in kinds:
+        if kind == "secrets":
+            continue
+        text = crd.kubectl("get", kind, "-n", namespace, "-o", "json", check=False).stdout
+        scanned.append(kind)
+        for form in forms:
+            assert form not in text, f"the token in {kind}"
+    assert {"configmaps", "events", "spytclusters.spyt.dev", "statefulsets.apps",
+            "deployments.apps", "pods"} <= set(scanned)
+    with urllib.request.urlopen(f"http://127.0.0.1:{operator.metrics_port()}/metrics", timeout=5) as r:
+        metrics = r.read().decode()
+    log = operator.log()
+    assert "livy" in log and "spyt_cluster_workers_ready" in metrics
+    for form in forms:
+        assert form not in metrics and form not in log

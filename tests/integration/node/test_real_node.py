@@ -12,6 +12,7 @@ contexts and memory limits read from their cgroups, and deletion. Figures are pr
 
 import json
 import os
+import secrets
 import socket
 import struct
 import subprocess
@@ -33,6 +34,8 @@ SOCK = NODE_DIR / "containerd" / "containerd.sock"
 NODE_NAME, NODE_IP = "spyt-node", "10.250.77.1"
 SYSTEM_NS, RELEASE, LEASE = "spyt-system", "spyt-operator", "spyt-operator-leader"
 NS, NAME = "spyt-node-e2e", "livy"
+# A recognisable YT token: the pods get it from a Secret, and it must show nowhere else.
+YT_TOKEN = "yt-token-node-" + secrets.token_hex(12)
 # examples/livy.yaml sized for 2 cores: the same shape (Livy, 2 workers of 1 core / 1G),
 # one session of 1 core / 512m, and CPU requests below the limits the operator sizes.
 CLUSTER = {
@@ -41,6 +44,7 @@ CLUSTER = {
     "spec": {
         "spytVersion": "2.9.3",
         "imagePullPolicy": "IfNotPresent",
+        "yt": {"user": "robot-spark", "tokenSecretRef": {"name": "yt-token", "key": "token"}},
         "master": {"resources": {"requests": {"cpu": "100m"}}},
         "workers": {"replicas": 2, "cores": 1, "memory": "1G", "resources": {"requests": {"cpu": "100m"}}},
         "historyServer": {"enabled": False},
@@ -154,6 +158,7 @@ def component_pods(cp, component):
 def cluster(operator, images):
     cp = operator
     cp.kubectl("create", "namespace", NS, check=False)
+    cp.kubectl("create", "secret", "generic", "yt-token", "-n", NS, f"--from-literal=token={YT_TOKEN}")
     manifest = json.loads(json.dumps(CLUSTER))
     manifest["spec"]["image"] = images["spyt"]
     t0 = time.monotonic()
@@ -248,6 +253,37 @@ def test_a_livy_session_computes_on_executors_in_the_worker_pods(cluster, operat
     assert with_executors, f"no worker pod runs an executor of {app_id}"
     figure("worker pods running the session's executors", ", ".join(with_executors))
     cluster["session"] = (livy, sid)
+
+
+def test_the_yt_token_is_in_the_pods_environment_and_in_no_log_or_written_file(cluster, operator):
+    """After a session has computed: every cluster pod has YT_TOKEN from the Secret; no
+    container log (cluster and operator pods) and no file in a writable mount of any
+    cluster pod (work and log directories, the Livy server's state and the session
+    drivers' files) holds it."""
+    cp = operator
+    assert "session" in cluster, "runs after the session test"
+    pods = cluster_pods(cp, "Running")
+    operator_pods = cp.kubectl_json("get", "pods", "-n", SYSTEM_NS, "-l",
+                                    "app.kubernetes.io/name=spyt-operator")["items"]
+    files_scanned = 0
+    for pod in pods:
+        name = pod["metadata"]["name"]
+        assert exec_in(cp, pod, "printenv", "YT_TOKEN").strip() == YT_TOKEN, name
+        mounts = [m["mountPath"] for c in pod["spec"]["containers"] for m in c.get("volumeMounts", [])
+                  if not m.get("readOnly") and not m["mountPath"].startswith("/var/run/secrets")]
+        assert mounts, f"{name} has no writable mount to scan"
+        listing = exec_in(cp, pod, "find", *mounts, "-type", "f")
+        files_scanned += len(listing.split())
+        found = cp.kubectl("exec", "-n", NS, name, "--", "grep", "-rlF", YT_TOKEN, *mounts,
+                           check=False, timeout=120)
+        assert found.returncode == 1 and not found.stdout, f"the token in {name}: {found.stdout} {found.stderr}"
+    for pod in pods + operator_pods:
+        ns = pod["metadata"]["namespace"]
+        for c in pod["spec"]["containers"]:
+            logs = cp.kubectl("logs", "-n", ns, pod["metadata"]["name"], "-c", c["name"], timeout=60).stdout
+            assert YT_TOKEN not in logs, f"the token in the log of {pod['metadata']['name']}/{c['name']}"
+    figure("token scan: pods, files in writable mounts, container logs",
+           f"{len(pods)} pods, {files_scanned} files, {len(pods) + len(operator_pods)} logs: token in none")
 
 
 def test_discovery_names_addresses_that_answer(cluster, operator):
