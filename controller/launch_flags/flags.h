@@ -9,6 +9,8 @@
 // runtime (controller/local). Both of those decide a component's flags with
 // ComponentFlags (launch_flags/component_flags.h) and write them with ToArgs;
 // neither spells an argv. ParseFlags(ToArgs(f)) == f for every valid f.
+// Each flag is a field below and one row of launch_flags/flag_table.cpp, which
+// ParseFlags, --help and ToArgs all read.
 //
 // Parsing is pure: environment defaults are applied later (launcher/context.h).
 // A leaf module: it depends on api/ only. Every function is pure and thread-safe.
