@@ -58,7 +58,7 @@ test-node: deps build ## Real-node tests (root): containerd + kubelet here run t
 	cd $(BUILD_DIR) && ctest --output-on-failure -V -L node $(CTEST_ARGS)
 
 .PHONY: test
-test: deps manifests-check build ## Install, build and run every test (unit, integration and, as root, the real node).
+test: deps manifests-check build tsan ## Install, build and run every test (unit, the runtime's under ThreadSanitizer, integration and, as root, the real node).
 	@[ "$(NODE_TESTS)" = ON ] || echo "make test: not root, so the real-node tests (label node) are left out"
 	cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)
 
@@ -125,4 +125,5 @@ tsan: host-deps ## Build the runtime unit tests with ThreadSanitizer (in build-t
 asan: host-deps ## Build every unit test with AddressSanitizer and UBSan (in build-asan/) and run them.
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DSPYT_SANITIZE=address >/dev/null
 	cmake --build $(ASAN_DIR) -j $(JOBS) --target unit_tests
-	ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" $(ASAN_DIR)/tests/unit_tests
+	ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" \
+	  UBSAN_OPTIONS="print_stacktrace=1" $(ASAN_DIR)/tests/unit_tests
