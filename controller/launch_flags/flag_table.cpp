@@ -86,6 +86,18 @@ FlagRow Text(std::string name, std::vector<Role> roles, std::string help,
   return r;
 }
 
+// A path or address every command line of its roles carries: required, not empty.
+FlagRow RequiredText(std::string name, std::vector<Role> roles, std::string help,
+                     std::string Flags::*field) {
+  FlagRow r = Row(name, std::move(roles), std::move(help), Need::kRequired);
+  r.read = [name, field](const std::string& text, Flags& f) {
+    if (text.empty()) Bad(name, "must not be empty");
+    f.*field = text;
+  };
+  r.write = [field](const Flags& f) -> std::optional<std::string> { return f.*field; };
+  return r;
+}
+
 FlagRow Port(std::string name, std::vector<Role> roles, std::string help, int Flags::*field) {
   FlagRow r = Row(name, std::move(roles), std::move(help), Need::kRequired);
   r.read = [name, field](const std::string& text, Flags& f) { f.*field = ParsePort(name, text); };
@@ -172,14 +184,8 @@ FlagRow Switch(std::string name, std::vector<Role> roles, std::string help, bool
 std::vector<FlagRow> BuildTable() {
   using R = Role;
   std::vector<FlagRow> t;
-  FlagRow host = Text("host", kEveryRole, "address the daemon binds and advertises (the pod IP)",
-                      &Flags::host);
-  host.required = true;
-  host.read = [](const std::string& text, Flags& f) {
-    if (text.empty()) Bad("host", "must not be empty");
-    f.host = text;
-  };
-  t.push_back(std::move(host));
+  t.push_back(RequiredText("host", kEveryRole,
+                           "address the daemon binds and advertises (the pod IP)", &Flags::host));
 
   t.push_back(Port("port", {R::kMaster}, "RPC port (spark://HOST:PORT)", &Flags::port));
   t.push_back(Port("webui-port", {R::kMaster}, "web UI port", &Flags::webui_port));
@@ -196,14 +202,9 @@ std::vector<FlagRow> BuildTable() {
   t.push_back(Master({R::kWorker}));
 
   t.push_back(Port("port", {R::kHistory}, "web UI port", &Flags::port));
-  FlagRow logs = Text("log-directory", {R::kHistory},
-                      "event log directory (spark.history.fs.logDirectory)", &Flags::log_directory);
-  logs.required = true;
-  logs.read = [](const std::string& text, Flags& f) {
-    if (text.empty()) Bad("log-directory", "must not be empty");
-    f.log_directory = text;
-  };
-  t.push_back(std::move(logs));
+  t.push_back(RequiredText("log-directory", {R::kHistory},
+                           "event log directory (spark.history.fs.logDirectory)",
+                           &Flags::log_directory));
 
   // SPYT's Livy flags are always written, as spark-launch-yt passes them.
   t.push_back(Port("port", {R::kLivy}, "Livy's HTTP port", &Flags::port));
