@@ -1,5 +1,5 @@
 // spyt-launcher: the entrypoint of every SPYT container (and of each process
-// the local runtime starts). This file only wires; see launcher/launch.h.
+// the local controller starts). This file only wires; see launcher/launch.h.
 
 #include <unistd.h>
 

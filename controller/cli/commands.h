@@ -27,7 +27,7 @@ int RunOperator(const std::vector<std::string>& args, const ExitNow& exit_now);
 int RunDiscovery(const std::vector<std::string>& args);
 // permissions [--leader-election-id NAME]: the API permissions `run` needs, as JSON.
 int RunPermissions(const std::vector<std::string>& args);
-// local --manifests DIR --state-dir DIR: the one-machine runtime.
+// local --manifests DIR --state-dir DIR: the one-machine controller.
 int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now);
 
 }  // namespace spyt::cli

@@ -2,10 +2,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cluster/discovery.h"
 #include "kube/rest_client.h"
 #include "kube/rest_config.h"
-#include "local/local_runtime.h"
-#include "spyt/discovery.h"
+#include "local/local_controller.h"
 
 namespace spyt::cli {
 

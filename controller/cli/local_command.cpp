@@ -9,7 +9,7 @@
 #include "cli/flags.h"
 #include "common/log.h"
 #include "http/http.h"
-#include "local/local_runtime.h"
+#include "local/local_controller.h"
 #include "local/posix_runner.h"
 #include "local/spyt_releases.h"
 #include "metrics/metrics.h"
@@ -107,7 +107,7 @@ int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now) {
   metrics::Metrics metrics(SPYT_OPERATOR_VERSION);
   options.manifests_dir = fs::canonical(manifests).string();
   options.state_dir = state;
-  local::LocalRuntime rt(runner, RealClock(), options, &metrics, metrics.Livy());
+  local::LocalController rt(runner, RealClock(), options, &metrics, metrics.Livy());
   if (metrics_address != "0") {
     metrics.Serve(metrics_address);
     log::Info("serving metrics",
@@ -124,7 +124,7 @@ int RunLocal(const std::vector<std::string>& args, const ExitNow& exit_now) {
   manager.Add(metrics.Pollers());
   manager.AddReadyCheck([&rt] { return rt.started(); }, "starting");
   int code = manager.Run();
-  log::Info("local runtime stopped");
+  log::Info("local controller stopped");
   return code;
 }
 

@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/run_options.h"
-#include "spyt/permissions.h"
+#include "cluster/permissions.h"
 
 namespace spyt::cli {
 

@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
+#include "cluster/operator.h"
 #include "common/log.h"
 #include "common/memory.h"
 #include "http/http.h"
@@ -9,7 +10,6 @@
 #include "kube/rest_config.h"
 #include "metrics/metrics.h"
 #include "runtime/manager.h"
-#include "spyt/setup.h"
 
 namespace spyt::cli {
 namespace {

@@ -7,10 +7,10 @@
 #include "api/defaults.h"
 #include "api/validation.h"
 #include "cli/commands.h"
+#include "cluster/desired_state.h"
+#include "cluster/discovery.h"
+#include "cluster/reconciler.h"
 #include "common/yaml.h"
-#include "spyt/desired_state.h"
-#include "spyt/discovery.h"
-#include "spyt/reconciler.h"
 
 namespace spyt::cli {
 namespace {

@@ -3,10 +3,10 @@
 // The one place that decides a component's spyt-launcher flags. The cluster
 // spec decides what a component is (a worker's cores and memory, Livy's session
 // limits); a Placement decides where it runs and what it reaches. Kubernetes
-// and the local runtime differ only in their Placement:
+// and the local controller differ only in their Placement:
 //
 //   Kubernetes ($(POD_IP), the spec's container ports, the master Service's DNS
-//   name, container paths)            controller/spyt/pod_flags.h
+//   name, container paths)            controller/cluster/pod_flags.h
 //   this machine (127.0.0.1, ports from the port book, directories under the
 //   state directory)                  controller/local/plan.h
 //

@@ -5,7 +5,7 @@
 //   spyt-launcher ROLE [flags]      ROLE = master | worker | history | livy
 //
 // A typed contract between the launcher (controller/launcher parses it) and
-// those who start it: the Kubernetes builders (controller/spyt) and the local
+// those who start it: the Kubernetes builders (controller/cluster) and the local
 // runtime (controller/local). Both of those decide a component's flags with
 // ComponentFlags (launch_flags/component_flags.h) and write them with ToArgs;
 // neither spells an argv. ParseFlags(ToArgs(f)) == f for every valid f.

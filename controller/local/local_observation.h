@@ -1,6 +1,6 @@
 #pragma once
 
-// The local adapter of spyt/observation.h: a cluster's planned processes
+// The local adapter of cluster/observation.h: a cluster's planned processes
 // (local/plan.h), which of them serve, their 127.0.0.1 addresses from the port
 // book and the discovery directory under the state directory.
 // Pure: whether a process serves is the caller's probe. No shared state.
@@ -9,8 +9,8 @@
 #include <string>
 
 #include "api/types.h"
+#include "cluster/observation.h"
 #include "local/plan.h"
-#include "spyt/observation.h"
 
 namespace spyt::local {
 

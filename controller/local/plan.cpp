@@ -1,9 +1,9 @@
 #include "local/plan.h"
 
+#include "cluster/desired_state.h"
+#include "cluster/pod_flags.h"
+#include "cluster/spark_conf.h"
 #include "common/hash.h"
-#include "spyt/desired_state.h"
-#include "spyt/pod_flags.h"
-#include "spyt/spark_conf.h"
 
 namespace spyt::local {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 
-// What the local runtime runs for a SpytCluster: one spyt-launcher process per
+// What the local controller runs for a SpytCluster: one spyt-launcher process per
 // master, worker, history server and Livy, with the flags the Kubernetes pods
 // get (launcher::ComponentFlags decides both) but another placement: 127.0.0.1,
 // ports from the PortBook and directories under the cluster's state directory.
@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "api/types.h"
+#include "cluster/names.h"
 #include "launch_flags/component_flags.h"
 #include "local/port_book.h"
-#include "spyt/names.h"
 
 namespace spyt::local {
 

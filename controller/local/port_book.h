@@ -1,6 +1,6 @@
 #pragma once
 
-// Ports of the local runtime's processes. On one machine every cluster's master,
+// Ports of the local controller's processes. On one machine every cluster's master,
 // workers, history server and Livy need ports that do not collide, so the spec's
 // ports (which fit a pod) are replaced by ports the book hands out: free loopback
 // ports, remembered by key ("<cluster>/master/rpc") so a restarted process or a

@@ -6,7 +6,7 @@
 // log file per process. An exec that fails is a process::SpawnError naming why,
 // thrown from Start(). Exit statuses come from the process-wide process::Reaper.
 // Start() from a thread that outlives the children: the parent-death signal fires
-// when the thread that started a child ends (the local runtime's loop does).
+// when the thread that started a child ends (the local controller's loop does).
 // Thread-safe.
 
 #include <map>

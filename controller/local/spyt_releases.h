@@ -26,7 +26,7 @@ struct SpytRelease {
   bool permanent = false;  // kFailed: PyPI has no such release
 };
 
-// Where the local runtime gets a cluster's release. Never blocks: a release not
+// Where the local controller gets a cluster's release. Never blocks: a release not
 // there yet is kInstalling until a later call finds it done.
 class SpytReleases {
  public:

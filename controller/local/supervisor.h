@@ -4,7 +4,7 @@
 // stops the ones that should not (SIGTERM, then SIGKILL after a grace period),
 // and restarts one that exited, after a backoff that doubles on each crash (1 s
 // up to 60 s) and resets once a run lasted a minute. Level-triggered: Sync() is
-// called with the whole desired set on every pass of the local runtime's loop.
+// called with the whole desired set on every pass of the local controller's loop.
 // Processes are started through a ProcessRunner, so tests use a fake one.
 
 #include <chrono>

@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "cluster/reconciler.h"
 #include "kube/client_metrics.h"
 #include "livy/monitor.h"
 #include "runtime/controller.h"
 #include "runtime/informer.h"
 #include "runtime/runnable.h"
 #include "runtime/workqueue.h"
-#include "spyt/reconciler.h"
 
 namespace prometheus {
 class Registry;

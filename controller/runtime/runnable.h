@@ -2,7 +2,7 @@
 
 // What a Manager runs (runtime/manager.h): a long-lived part of the process such as
 // an informer, a controller's workers, the Livy monitor, the metrics pollers or the
-// local runtime's loop. The manager calls Run() once, on a thread it owns, and
+// local controller's loop. The manager calls Run() once, on a thread it owns, and
 // requests a stop through the token: on SIGTERM, on RequestStop(), or -- for a
 // runnable that needs leadership -- when the lease is lost. Run() then finishes
 // what it is doing, joins any thread it made, and returns; the manager waits for

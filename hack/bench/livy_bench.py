@@ -17,7 +17,7 @@ a 1-core/512m executor) and measures, medians over --runs runs:
   5. the server's RSS (VmRSS of the `spyt-launcher livy` process) with 0 sessions
      and with --max-sessions sessions open;
   6. for comparison, Apache Livy 0.7.1's server JVM idle (answering GET /sessions,
-     no session: it has no REPL here), started as tests/integration/runtime/livy_oracle.py does.
+     no session: it has no REPL here), started as tests/integration/spark/livy_oracle.py does.
 Targets are printed next to the figures, the load average at start and end.
 Binaries: SPYT_OPERATOR_BIN and SPYT_LAUNCHER_BIN, as for the tests (default build/).
 Run it with the test venv's python: $(hack/python-env.sh)/bin/python hack/bench/livy_bench.py
@@ -38,7 +38,7 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration" / "runtime"))
+sys.path.insert(0, str(REPO / "tests" / "integration" / "spark"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))  # waiting.py
 os.environ.setdefault("SPYT_SOURCE_DIR", str(REPO))
 import livy_oracle  # noqa: E402

@@ -29,7 +29,7 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration" / "runtime"))
+sys.path.insert(0, str(REPO / "tests" / "integration" / "spark"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))  # waiting.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # livy_bench.py
 os.environ.setdefault("SPYT_SOURCE_DIR", str(REPO))

@@ -32,7 +32,7 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration" / "runtime"))
+sys.path.insert(0, str(REPO / "tests" / "integration" / "spark"))
 from livy_batches import batch_log, post_batch_when_free, sum_job  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from procs import stop_group  # noqa: E402

@@ -5,7 +5,7 @@
 
 Starts the cluster of the other Livy benches (livy_bench.cluster_spec, 2 sessions) with
 `spyt-operator local` and its default SPYT release, then runs Query Tracker's flow
-(tests/integration/runtime/query_tracker.py) for `SELECT id, ... FROM range(100)` with
+(tests/integration/spark/query_tracker.py) for `SELECT id, ... FROM range(100)` with
 rowCountLimit 10, --runs times each way, alternating:
   fresh   without session reuse: POST /sessions, wait for idle, the statement, DELETE
           (what every query costs when reuse is off, or the first query of a user);
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration" / "runtime"))
+sys.path.insert(0, str(REPO / "tests" / "integration" / "spark"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))  # waiting.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # livy_bench.py
 from livy_bench import cluster_spec, load, stop_local  # noqa: E402

@@ -10,9 +10,9 @@
 #include <set>
 #include <utility>
 
+#include "cluster/fixtures.h"
+#include "cluster/pod_flags.h"
 #include "local/plan.h"
-#include "spyt/fixtures.h"
-#include "spyt/pod_flags.h"
 
 namespace spyt::launcher {
 namespace {

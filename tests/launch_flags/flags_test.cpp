@@ -84,7 +84,7 @@ TEST_SUITE("launcher flags") {
     CHECK(f.session_timeout.ToString() == "10m");
   }
 
-  TEST_CASE("the local runtime's optional flags parse") {
+  TEST_CASE("the local controller's optional flags parse") {
     const Flags f = ParseFlags(
         With(testing::WorkerArgs(),
              {"--work-dir", "/w", "--wait-for-master", "0", "--worker-port", "7078", "--spark-home",

@@ -1,7 +1,7 @@
 #pragma once
 
 // Shared by the tests of controller/launcher and launch_flags: the arguments the Kubernetes
-// builders pass (tests/spyt/launcher_args_test.cpp, with $(POD_IP) expanded
+// builders pass (tests/cluster/launcher_args_test.cpp, with $(POD_IP) expanded
 // as the kubelet does), a fixed context for golden rendering, a scratch
 // directory, and a guard that keeps the launcher's blocked signals from
 // leaking into the rest of the test binary.

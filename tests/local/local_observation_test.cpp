@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "spyt/discovery.h"
-#include "spyt/fixtures.h"
-#include "spyt/status.h"
+#include "cluster/discovery.h"
+#include "cluster/fixtures.h"
+#include "cluster/status.h"
 
 namespace spyt::local {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "cluster/fixtures.h"
 #include "launch_flags/flags.h"
-#include "spyt/fixtures.h"
 
 namespace spyt::local {
 namespace {

@@ -2,7 +2,7 @@
 // kube-controller-manager, kube-scheduler and kwok making the Livy Deployment
 // Ready). With kwok no Livy runs behind the Deployment, and its Service's DNS name
 // would leave loopback, so the HTTP side is a scripted Livy behind our own
-// http::Transport interface; real Livy is polled in tests/integration/runtime/test_local.py.
+// http::Transport interface; real Livy is polled in tests/integration/spark/test_local.py.
 // What this proves: the leader lists Ready Livys from its cache, polls the
 // Service's address, queues the cluster when the answer changes, and the reconciler
 // writes LivyResponding through the real /status subresource.
@@ -13,10 +13,10 @@
 #include <mutex>
 #include <thread>
 
+#include "cluster/operator.h"
 #include "common/yaml.h"
 #include "kube_env.h"
 #include "runtime/manager.h"
-#include "spyt/setup.h"
 #include "test_files.h"
 
 namespace spyt {

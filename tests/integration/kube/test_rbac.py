@@ -1,6 +1,6 @@
 """The chart's ServiceAccount may do exactly what the operator's code needs.
 
-`spyt-operator permissions` states what `spyt-operator run` needs (controller/spyt/permissions.h).
+`spyt-operator permissions` states what `spyt-operator run` needs (controller/cluster/permissions.h).
 This installs the chart and compares it with what the API server's authorizer says the
 ServiceAccount may do -- `kubectl auth can-i --list --as=<the ServiceAccount>` in each namespace
 that matters -- first cluster-wide (ClusterRole), then with watchNamespaces (Roles): nothing the
