@@ -43,7 +43,7 @@ RUN_STATE ?= $(HOME)/.cache/spyt-operator/run
 .PHONY: run
 run: build ## Run the local controller on examples/local: a master, 2 workers and Livy (5 sessions, 1 core / 1G drivers).
 	@echo "state, logs and discovery in $(RUN_STATE); edit examples/local/*.yaml to change the cluster; Ctrl-C stops it"
-	$(BUILD_DIR)/controller/cluster-operator local --manifests examples/local --state-dir $(RUN_STATE)
+	$(BUILD_DIR)/controller/spyt-operator local --manifests examples/local --state-dir $(RUN_STATE)
 
 .PHONY: build
 build: host-deps python-env ## Configure and build the operator and the unit tests.

@@ -21,7 +21,7 @@ COPY controller/ controller/
 COPY tests/ tests/
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && cmake --build /build --target spyt-operator \
- && strip /build/controller/cluster-operator
+ && strip /build/controller/spyt-operator
 
 # ---- runtime: the binary and the shared libraries it links (ldd), nothing else.
 FROM debian:bookworm-slim
@@ -34,7 +34,7 @@ RUN apt-get update \
       libboost-program-options1.74.0 \
       libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libcivetweb1 \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=build /build/controller/cluster-operator /usr/local/bin/spyt-operator
+COPY --from=build /build/controller/spyt-operator /usr/local/bin/spyt-operator
 # Numeric, so that runAsNonRoot can verify it without an /etc/passwd entry.
 USER 65532:65532
 # The chart's Deployment passes only flags (--metrics-bind-address=0.0.0.0:8080 ...).

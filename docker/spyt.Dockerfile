@@ -29,7 +29,7 @@ COPY controller/ controller/
 COPY tests/ tests/
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && cmake --build /build --target spyt-launcher \
- && strip /build/controller/cluster-launcher
+ && strip /build/controller/spyt-launcher
 
 # ---- the Livy session driver (controller/livy_server/driver): its Scala interpreter
 # compiled against the Spark jars of the pyspark wheel the runtime installs.
@@ -68,7 +68,7 @@ RUN /opt/spark-venv/bin/pip install --no-cache-dir --no-deps --only-binary=:all:
       --target /opt/spyt/release "ytsaurus-spyt==${SPYT_VERSION}" \
  && ls /opt/spyt/release/spyt/jars/*.jar >/dev/null
 COPY --from=driver /opt/spyt/driver /opt/spyt/driver
-COPY --from=launcher /build/controller/cluster-launcher /usr/local/bin/spyt-launcher
+COPY --from=launcher /build/controller/spyt-launcher /usr/local/bin/spyt-launcher
 ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-${TARGETARCH} \
     SPARK_HOME=/opt/spark \
     SPYT_DRIVER_HOME=/opt/spyt/driver \

@@ -167,7 +167,7 @@ binary_layer() { # SRC DEST-IN-IMAGE -> a directory holding the stripped binary
 build_operator() {
   local deps bin
   deps=$(deps_rootfs operator "$OPERATOR_PACKAGES" "")
-  bin=$(binary_layer "$BUILD_DIR/controller/cluster-operator" "$OPERATOR_BINARY")
+  bin=$(binary_layer "$BUILD_DIR/controller/spyt-operator" "$OPERATOR_BINARY")
   pack operator spyt.local/spyt-operator "$deps $(tree_hash "$bin")" "$deps" "$bin" -- \
     --user "$OPERATOR_USER" --entrypoint "$OPERATOR_ENTRYPOINT"
 }
@@ -205,7 +205,7 @@ account_layer() {
 build_spyt() {
   local deps bin driver account env_args=() kv
   deps=$(deps_rootfs spyt "$SPYT_PACKAGES" "$SPARK_VERSION $SPYT_VERSION $(declare -f spyt_python | hash_of)" spyt_python)
-  bin=$(binary_layer "$BUILD_DIR/controller/cluster-launcher" "$SPYT_BINARY")
+  bin=$(binary_layer "$BUILD_DIR/controller/spyt-launcher" "$SPYT_BINARY")
   driver="$IMAGES/layer-spyt-driver"
   mkdir -p "$driver$SPYT_DRIVER_DIR"
   # The driver's Scala interpreter compiled against the image's own Spark jars (the link

@@ -19,7 +19,7 @@ for every role. A launcher killed with SIGKILL still takes its JVM along (the
 JVM gets SIGTERM by PR_SET_PDEATHSIG). Afterwards no process carrying this
 run's environment marker is left (spark_procs.py).
 
-The binary: $SPYT_LAUNCHER_BIN, else build/controller/cluster-launcher.
+The binary: $SPYT_LAUNCHER_BIN, else build/controller/spyt-launcher.
 Prerequisite: `bash hack/spark-livy.sh` (writes $SPYT_CACHE/spark-livy.env).
 """
 

@@ -23,7 +23,7 @@ What Livy 0.7.1 does that the checks avoid or allow for:
   answer and what follows at once are compared.
 
 SPYT_LIVY_CANDIDATE selects the candidate: `ours` (default; $SPYT_LAUNCHER_BIN,
-else build/controller/cluster-launcher), `livy` (a second Apache Livy: proves the
+else build/controller/spyt-launcher), `livy` (a second Apache Livy: proves the
 checks pass on Livy itself) or `fake` (a wrong in-process server: every test
 but the first must fail).
 Prerequisite: `bash hack/spark-livy.sh` (writes $SPYT_CACHE/spark-livy.env).
