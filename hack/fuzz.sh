@@ -13,6 +13,12 @@
 # An input that breaks a property, crashes, leaks or trips a sanitizer is saved under
 # ~/.cache/spyt-operator/fuzz/findings/; copy it into tests/fuzz/corpus/<target>/ once
 # fixed, so every `make test` replays it. Exits 1 when a run found something.
+#
+# The campaign adds up across runs and sessions: every run appends a row to
+# ~/.cache/spyt-operator/fuzz/ledger.tsv with the target, the executions, and a key of
+# the code it ran on (the git trees of the directories that target is built from; a run
+# on uncommitted changes there gets the key "dirty" and counts for nothing). The summary
+# prints, per target, the executions and findings on the code as it is now.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +53,29 @@ fi
 cache="${SPYT_CACHE_DIR:-$HOME/.cache/spyt-operator}/fuzz"
 findings="$cache/findings"
 mkdir -p "$findings"
+ledger="$cache/ledger.tsv"
+# The directories each target's code comes from (tests/fuzz/CMakeLists.txt: fuzz_libs_*).
+sources_of() {
+  local base="tests/fuzz tests/fakes controller/common controller/api"
+  case "$1" in
+    api_spec) echo "$base crds" ;;
+    quantity) echo "$base" ;;
+    launch_flags) echo "$base controller/launch_flags" ;;
+    kube_input) echo "$base controller/kube controller/http" ;;
+    livy_requests|livy_routes)
+      echo "$base controller/kube controller/http controller/runtime controller/livy_server" ;;
+    *) echo "$base controller" ;;
+  esac
+}
+code_key() {
+  local dirs
+  read -r -a dirs <<< "$(sources_of "$1")"
+  if ! git diff --quiet HEAD -- "${dirs[@]}" 2>/dev/null; then echo dirty; return; fi
+  local d trees=""
+  for d in "${dirs[@]}"; do trees+="$(git rev-parse "HEAD:$d")"; done
+  echo "$trees" | sha256sum | cut -c1-16
+}
+
 found=0
 rows=()
 for t in "${targets[@]}"; do
@@ -75,6 +104,8 @@ for t in "${targets[@]}"; do
     echo "== $t: exit $rc, $new finding(s) in $findings; the end of $log:"
     tail -30 "$log"
   fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$(code_key "$t")" "$execs" \
+    "$took" "$new" "$rc" >> "$ledger"
   rows+=("$(printf '%-14s %6ss %12s %10s/s %6s %6s %8s %4s' "$t" "$took" "$execs" "$rate" "$cov" "$ft" "$(ls "$corpus" | wc -l)" "$new")")
 done
 
@@ -82,4 +113,13 @@ printf '\n%-14s %7s %12s %12s %6s %6s %8s %4s\n' target time executions rate cov
 printf '%s\n' "${rows[@]}"
 echo "(cov/ft: libFuzzer's edge coverage and features at the end; corpus: inputs kept in $cache/<target>;"
 echo " new: inputs that broke a property, crashed, leaked or tripped ASan/UBSan, saved in $findings)"
+
+# The long campaign: every run on the code as it is now, from the ledger.
+printf '\n%-14s %14s %6s %9s %8s   (the campaign on this code, from %s)\n' \
+  target executions runs findings hours "$ledger"
+for t in "${targets[@]}"; do
+  awk -F'\t' -v t="$t" -v k="$(code_key "$t")" '
+    $2 == t && $3 == k { n += $4; r++; s += $5; f += ($6 > 0 ? $6 : ($7 != 0)) }
+    END { printf "%-14s %14d %6d %9d %8.1f\n", t, n, r, f, s / 3600 }' "$ledger"
+done
 exit "$found"
