@@ -58,7 +58,7 @@ test-node: deps build ## Real-node tests (root): containerd + kubelet here run t
 	cd $(BUILD_DIR) && ctest --output-on-failure -V -L node $(CTEST_ARGS)
 
 .PHONY: test
-test: deps manifests-check build tsan ## Install, build and run every test (unit, the runtime's under ThreadSanitizer, integration and, as root, the real node).
+test: deps manifests-check build tsan asan ## Install, build and run every test: the runtime's unit tests under ThreadSanitizer, every unit test under ASan+UBSan, then ctest (unit, integration and, as root, the real node).
 	@[ "$(NODE_TESTS)" = ON ] || echo "make test: not root, so the real-node tests (label node) are left out"
 	cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)
 
