@@ -8,6 +8,13 @@ CTEST_ARGS ?=
 # `make test` runs them when run as root; NODE_TESTS=OFF leaves them out.
 NODE_TESTS ?= $(if $(filter 0,$(shell id -u)),ON,OFF)
 
+# Every build compiles through ccache (installed by hack/install-deps.sh; its cache is
+# ~/.cache/ccache), keyed on paths relative to the checkout and not on the build directory,
+# so a fresh clone anywhere reuses what another checkout compiled.
+CMAKE_LAUNCHER := -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .DEFAULT_GOAL := help
 
 .PHONY: help
@@ -48,7 +55,7 @@ run: build ## Run the local controller on examples/local: a master, 2 workers an
 .PHONY: build
 build: host-deps python-env ## Configure and build the operator and the unit tests.
 	@[ -n "$(SPARK_HOME_DIR)" ] || { echo "hack/spark-home.sh failed" >&2; exit 1; }
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DSPYT_PYTHON=$(PYTHON_ENV)/bin/python -DSPYT_SPARK_HOME=$(SPARK_HOME_DIR) -DSPYT_NODE_TESTS=$(NODE_TESTS) >/dev/null
+	cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_LAUNCHER) -DSPYT_PYTHON=$(PYTHON_ENV)/bin/python -DSPYT_SPARK_HOME=$(SPARK_HOME_DIR) -DSPYT_NODE_TESTS=$(NODE_TESTS) >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Only the real-node tests (root), with their figures printed (-V).
@@ -117,13 +124,13 @@ ASAN_DIR ?= build-asan
 
 .PHONY: tsan
 tsan: host-deps ## Build the runtime unit tests with ThreadSanitizer (in build-tsan/) and run them.
-	cmake -S . -B $(TSAN_DIR) -G Ninja -DSPYT_SANITIZE=thread >/dev/null
+	cmake -S . -B $(TSAN_DIR) -G Ninja $(CMAKE_LAUNCHER) -DSPYT_SANITIZE=thread >/dev/null
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target runtime_unit_tests
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_DIR)/tests/runtime_unit_tests
 
 .PHONY: asan
 asan: host-deps ## Build every unit test with AddressSanitizer and UBSan (in build-asan/) and run them.
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DSPYT_SANITIZE=address >/dev/null
+	cmake -S . -B $(ASAN_DIR) -G Ninja $(CMAKE_LAUNCHER) -DSPYT_SANITIZE=address >/dev/null
 	cmake --build $(ASAN_DIR) -j $(JOBS) --target unit_tests
 	ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" \
 	  UBSAN_OPTIONS="print_stacktrace=1" $(ASAN_DIR)/tests/unit_tests

@@ -18,7 +18,8 @@
 # ~/.cache/spyt-operator/fuzz/ledger.tsv with the target, the executions, and a key of
 # the code it ran on (the git trees of the directories that target is built from; a run
 # on uncommitted changes there gets the key "dirty" and counts for nothing). The summary
-# prints, per target, the executions and findings on the code as it is now.
+# prints, per target, the executions and findings on the code as it is now. A long run
+# stopped with Ctrl-C (SIGINT) counts the executions it did.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -85,7 +86,9 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   read -r -a seeds < "$build/tests/fuzz/fuzz_$t.seeds"
   log="$cache/$t.log"
-  before=$(ls "$findings" | wc -l)
+  # Only this target's findings (libFuzzer names them <target>-<kind>-<hash>): another
+  # target fuzzed at the same time writes to the same directory.
+  before=$(ls "$findings" | grep -c "^$t-" || true)
   # The first directory is the one libFuzzer writes new inputs to; the seeds are read only.
   set +e
   start=$(date +%s)
@@ -98,8 +101,11 @@ for t in "${targets[@]}"; do
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' || echo "?")
   ft=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'ft: [0-9]*' | grep -o '[0-9]*' || echo "?")
-  new=$(( $(ls "$findings" | wc -l) - before ))
-  if [ "$rc" -ne 0 ] || [ "$new" -gt 0 ]; then
+  new=$(( $(ls "$findings" | grep -c "^$t-" || true) - before ))
+  # 72: libFuzzer's exit after SIGINT (an early stop of a long run; its stats are final).
+  if [ "$rc" -eq 72 ] && [ "$new" -eq 0 ]; then
+    echo "== $t: interrupted after $execs executions"
+  elif [ "$rc" -ne 0 ] || [ "$new" -gt 0 ]; then
     found=1
     echo "== $t: exit $rc, $new finding(s) in $findings; the end of $log:"
     tail -30 "$log"
@@ -119,7 +125,7 @@ printf '\n%-14s %14s %6s %9s %8s   (the campaign on this code, from %s)\n' \
   target executions runs findings hours "$ledger"
 for t in "${targets[@]}"; do
   awk -F'\t' -v t="$t" -v k="$(code_key "$t")" '
-    $2 == t && $3 == k { n += $4; r++; s += $5; f += ($6 > 0 ? $6 : ($7 != 0)) }
+    $2 == t && $3 == k { n += $4; r++; s += $5; f += ($6 > 0 ? $6 : ($7 != 0 && $7 != 72)) }
     END { printf "%-14s %14d %6d %9d %8.1f\n", t, n, r, f, s / 3600 }' "$ledger"
 done
 exit "$found"

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libcpprest-dev libyaml-cpp-dev libboost-program-options-dev
   prometheus-cpp-dev doctest-dev libssl-dev zlib1g-dev
   clang-format openssl curl jq prometheus hyperfine wrk procps psmisc

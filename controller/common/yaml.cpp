@@ -4,7 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -65,7 +68,15 @@ json::Value ResolvePlain(const std::string& s) {
     if (ec == std::errc() && p == s.data() + s.size()) return json::Value(i);
     return json::Value(s);  // out of int64 range: keep the text
   }
-  if (IsFloat(s)) return json::Value(std::stod(s));
+  if (IsFloat(s)) {
+    // As Kubernetes reads YAML (go-yaml: strconv.ParseFloat): a float beyond a double's
+    // range ("6e400") stays text, one below its smallest magnitude ("1e-400") is 0.
+    // strtod reads the '.' of the "C" locale, which the process never changes.
+    errno = 0;
+    const double d = std::strtod(s.c_str(), nullptr);
+    if (errno == ERANGE && std::isinf(d)) return json::Value(s);
+    return json::Value(d);
+  }
   return json::Value(s);
 }
 

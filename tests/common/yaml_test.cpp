@@ -67,6 +67,19 @@ TEST_SUITE("yaml") {
     CHECK(compared > 30000);
   }
 
+  TEST_CASE(
+      "a float beyond a double's range stays text, as Kubernetes reads it (found by fuzzing)") {
+    // std::stod threw std::out_of_range on "6e111111" (kube_input, a kubeconfig); go-yaml
+    // keeps such a scalar a string and rounds one too small to 0.
+    const json::Value v = ParseOne("a: 6e111111\nb: -1e400\nc: 1e-400\nd: 1e308\ne: 4.9e-324\n");
+    CHECK(v.find("a")->as_string() == "6e111111");
+    CHECK(v.find("b")->as_string() == "-1e400");
+    REQUIRE(v.find("c")->kind() == json::Value::Kind::kDouble);
+    CHECK(v.find("c")->as_double() == 0.0);
+    CHECK(v.find("d")->as_double() == 1e308);
+    CHECK(v.find("e")->as_double() > 0.0);  // the smallest subnormal, not 0 and not text
+  }
+
   TEST_CASE("reads every document of a stream and skips empty ones") {
     auto docs = ParseAll("---\na: 1\n---\n---\nb: 2\n");
     REQUIRE(docs.size() == 2);
