@@ -290,7 +290,7 @@ def test_operator_image_installs_the_build_deps_and_the_binarys_shared_libraries
 def test_spyt_image_has_what_the_operators_pods_run():
     stages = dockerfiles.stages(SPYT_DOCKERFILE)
     launcher, runtime = stages[0], stages[-1]
-    builders = (REPO / "controller" / "spyt" / "builders.h").read_text()
+    builders = (REPO / "controller" / "cluster" / "builders.h").read_text()
     conf_dir = re.search(r'kConfDir = "([^"]+)"', builders).group(1)
     command = re.search(r'kLauncher = "([^"]+)"', builders).group(1)
     assert dockerfiles.apt_packages(launcher) == build_packages()
