@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))  # waiting.py
 os.environ.setdefault("SPYT_SOURCE_DIR", str(REPO))
 import livy_oracle  # noqa: E402
 from local_proc import Local, marked_pids, sessions_cluster  # noqa: E402
-from spark_procs import Runtime, load_spark_livy_env  # noqa: E402
+from spark_procs import Processes, load_spark_livy_env  # noqa: E402
 from waiting import wait_for  # noqa: E402
 
 TARGET_RSS_MIB = 20
@@ -194,7 +194,7 @@ def livy_server_pid(local):
 def apache_livy_rss(tmp, master_url):
     """Apache Livy 0.7.1's server JVM RSS once it answers GET /sessions and has
     served a few; None (with the reason printed) when it cannot start."""
-    rt = Runtime(tmp, load_spark_livy_env())
+    rt = Processes(tmp, load_spark_livy_env())
     try:
         ep = livy_oracle.start_apache_livy(rt, "apache-livy", master_url, tmp, csrf=False)
         livy_oracle.wait_answering(rt, ep, 180)

@@ -6,7 +6,7 @@
 Each run starts `make run` (install checks, a no-op build, then `spyt-operator local`
 on examples/local/) with a fresh state directory and measures, from the moment the
 command starts:
-  1. Livy answering: the first 200 from GET /sessions at the address the runtime
+  1. Livy answering: the first 200 from GET /sessions at the address the local controller
      publishes in its discovery directory;
   2. the first result: a PySpark batch summing 1..1000 on the cluster's workers,
      posted as soon as Livy answers, until Livy reports it `success` (interactive

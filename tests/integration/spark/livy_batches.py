@@ -1,8 +1,8 @@
-"""A small client for Livy's /batches API, shared by the runtime tests.
+"""A small client for Livy's /batches API, shared by the Spark tests.
 
 Functions take the Livy base URL ("http://127.0.0.1:PORT"). `fail` is the test's
 failure callback, so a batch that dies fails the test with its log attached; `rt`
-is the test's spark_procs.Runtime (its fail, wait_for and marked processes)."""
+is the test's spark_procs.Processes (its fail, wait_for and marked processes)."""
 
 import json
 import time
@@ -69,7 +69,7 @@ DELETE_TIMEOUT = 90       # DELETE /batches/{id} waits for spark-submit to exit
 
 def delete_batch(rt, url, bid, script, settle_timeout, delete_timeout=DELETE_TIMEOUT) -> float:
     """DELETE /batches/{id}; then the batch must be gone and no process of `rt` (a
-    spark_procs.Runtime) may still run the script (spark-submit, its launcher, the
+    spark_procs.Processes) may still run the script (spark-submit, its launcher, the
     Python driver). Returns the seconds that took."""
     t0 = time.monotonic()
     r = requests.delete(f"{url}/batches/{bid}", headers=HEADERS, timeout=delete_timeout)

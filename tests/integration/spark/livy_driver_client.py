@@ -9,14 +9,14 @@ from pathlib import Path
 
 import requests
 
-from spark_procs import LOOPBACK, Runtime, cache_dir
+from spark_procs import LOOPBACK, Processes, cache_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 BUILD_TIMEOUT = 300
 FINAL = ("available", "cancelled")
 
 
-def build_driver(rt: Runtime) -> Path:
+def build_driver(rt: Processes) -> Path:
     """The built driver dir: $SPYT_DRIVER_DIR when set (the CMake build's), else
     hack/build-driver.sh into the cache (skips the compile when nothing changed)."""
     if os.environ.get("SPYT_DRIVER_DIR"):
@@ -32,7 +32,7 @@ def build_driver(rt: Runtime) -> Path:
 class Driver:
     """One driver host process and its control API."""
 
-    def __init__(self, rt: Runtime, driver_dir: Path, name, kind, master, conf, session_id=1, orphan_timeout_s=0):
+    def __init__(self, rt: Processes, driver_dir: Path, name, kind, master, conf, session_id=1, orphan_timeout_s=0):
         self.rt, self.name = rt, name
         work = rt.tmp / name
         work.mkdir()

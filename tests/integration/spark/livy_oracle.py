@@ -21,7 +21,7 @@ from typing import Optional
 import pytest
 import requests
 
-from spark_procs import LOOPBACK, Proc, Runtime, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Proc, Processes, free_port, load_spark_livy_env
 
 REPO = Path(__file__).resolve().parents[3]
 MAX_SESSIONS = 2          # livy.server.session.max-creation / --livy-max-sessions
@@ -64,7 +64,7 @@ class Endpoint:
             self.fake.server_close()
 
 
-def start_apache_livy(rt: Runtime, name, master_url, jobs_dir: Path, csrf) -> Endpoint:
+def start_apache_livy(rt: Processes, name, master_url, jobs_dir: Path, csrf) -> Endpoint:
     """Apache Livy 0.7.1 as the project's launcher used to start it, with its own
     livy.conf. Returns at once; wait_answering() waits for it."""
     cfg = rt.cfg
@@ -105,7 +105,7 @@ def start_apache_livy(rt: Runtime, name, master_url, jobs_dir: Path, csrf) -> En
     return Endpoint(name, f"http://{LOOPBACK}:{port}", proc)
 
 
-def start_our_livy(rt: Runtime, name, master_url, csrf) -> Endpoint:
+def start_our_livy(rt: Processes, name, master_url, csrf) -> Endpoint:
     launcher = launcher_path()
     if not os.access(launcher, os.X_OK):
         pytest.fail(f"{launcher} is not an executable: build it, or set SPYT_LAUNCHER_BIN "
@@ -117,18 +117,18 @@ def start_our_livy(rt: Runtime, name, master_url, csrf) -> Endpoint:
     return Endpoint(name, f"http://{LOOPBACK}:{port}", proc)
 
 
-def server_env(rt: Runtime) -> dict:
+def server_env(rt: Processes) -> dict:
     env = rt.spark_env()
     env.update(PYSPARK_PYTHON=rt.cfg["SPARK_PYTHON"], PYSPARK_DRIVER_PYTHON=rt.cfg["SPARK_PYTHON"])
     return env
 
 
-def wait_answering(rt: Runtime, ep: Endpoint, timeout):
+def wait_answering(rt: Processes, ep: Endpoint, timeout):
     if ep.proc is not None:
         rt.wait_livy_answers(ep.url, ep.proc, timeout)
 
 
-def batch_conf(rt: Runtime) -> dict:
+def batch_conf(rt: Processes) -> dict:
     """What a batch needs here: its driver on loopback, the venv's python, and
     an executor small enough to share the test's worker."""
     python = rt.cfg["SPARK_PYTHON"]
@@ -282,7 +282,7 @@ class Checks:
     """Sends requests to both servers of a pair and collects every disagreement;
     done() fails the test with all of them and the servers' logs."""
 
-    def __init__(self, rt: Runtime, pair: Pair, candidate: str):
+    def __init__(self, rt: Processes, pair: Pair, candidate: str):
         self.rt, self.pair, self.candidate, self.problems = rt, pair, candidate, []
 
     def same(self, case, mode, method, path, ids=None, **kw):

@@ -13,7 +13,7 @@ from waiting import wait_for
 
 
 def livy_launcher_pids(local):
-    """The `spyt-launcher livy` processes of the test's runtime (not the drivers)."""
+    """The `spyt-launcher livy` processes the test started (not the drivers)."""
     return local.pids_running(b"spyt-launcher\x00livy\x00")
 
 

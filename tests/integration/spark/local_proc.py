@@ -130,7 +130,7 @@ class Local:
 
 
 def stop_and_check(rt):
-    """Stops the runtime with Ctrl-C; fails, after killing them, if any of its
+    """Stops the local controller with Ctrl-C; fails, after killing them, if any of its
     processes is left."""
     rt.stop()
     leftovers = marked_pids(rt.marker)

@@ -1,4 +1,4 @@
-"""Process handling for the Spark/Livy runtime tests: daemons started in their
+"""Process handling for the Spark and Livy tests: daemons started in their
 own process groups, logs kept for failure messages, and a teardown that checks
 with ps that nothing the tests started (nor anything those processes started)
 is left running.
@@ -128,7 +128,7 @@ class Proc:
         return self.group_members()
 
 
-class Runtime:
+class Processes:
     """The processes a test module started; every check goes through fail() so
     that a failure message carries the tails of all their logs."""
 
@@ -211,7 +211,7 @@ class Runtime:
             time.sleep(interval)
         self.fail(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
 
-    # Start-up waits shared by the runtime tests; each records in `timings` the
+    # Start-up waits shared by the Spark tests; each records in `timings` the
     # seconds from the start of `proc` to the answer.
 
     def wait_master_alive(self, webui_url, proc, timeout) -> dict:

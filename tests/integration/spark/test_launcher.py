@@ -1,6 +1,6 @@
 """spyt-launcher runs a real cluster: master, worker and Livy, each started the
 way a container starts it (the flags of the Kubernetes builders) plus the
-local-runtime flags (--work-dir, --spark-home, --livy-home).
+local controller's flags (--work-dir, --spark-home, --livy-home).
 
 Everything binds 127.0.0.1 on ports picked free at run time; each launcher
 writes its config under its own work dir in pytest's tmp dir. The worker and
@@ -35,7 +35,7 @@ import requests
 
 from livy_batches import (SLEEPER_JOB, batch_log, batch_state, delete_batch, expect_too_many,
                           post_batch_when_free, sum_job)
-from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env
 
 REPO = Path(__file__).resolve().parents[3]
 LAUNCHER = os.environ.get("SPYT_LAUNCHER_BIN") or str(REPO / "build" / "controller" / "spyt-launcher")
@@ -49,7 +49,7 @@ TOKEN = "yt-token-" + uuid.uuid4().hex   # in every launcher's environment; must
 
 # ------------------------------------------------------------------ fixtures --
 
-def launcher_env(rt: Runtime) -> dict:
+def launcher_env(rt: Processes) -> dict:
     """The launchers' environment: nothing of Spark, Livy or YT from outside
     (the launcher sets SPARK_LOCAL_IP etc. itself), the run marker, small
     daemon heaps and a token that must stay in the environment."""
@@ -62,10 +62,10 @@ def launcher_env(rt: Runtime) -> dict:
 def rt(tmp_path_factory):
     if not os.access(LAUNCHER, os.X_OK):
         pytest.fail(f"{LAUNCHER} is not built (ninja -C build spyt-launcher)", pytrace=False)
-    runtime = Runtime(tmp_path_factory.mktemp("launcher"), load_spark_livy_env())
-    conf = runtime.tmp / "conf"   # what the ConfigMap holds in a pod
+    processes = Processes(tmp_path_factory.mktemp("launcher"), load_spark_livy_env())
+    conf = processes.tmp / "conf"   # what the ConfigMap holds in a pod
     conf.mkdir()
-    events = runtime.tmp / "event-log"   # Livy's batches log here, the history server reads it
+    events = processes.tmp / "event-log"   # Livy's batches log here, the history server reads it
     events.mkdir()
     (conf / "spark-defaults.conf").write_text(
         "spark.ui.enabled false\n"
@@ -74,16 +74,16 @@ def rt(tmp_path_factory):
         f"spark.eventLog.dir {events.as_uri()}\n"
         "spark.history.fs.update.interval 2s\n"
     )
-    runtime.conf_dir = conf
-    runtime.event_log = events
-    yield runtime
-    leftovers = runtime.stop_all()
-    if runtime.timings:
-        print("\ntimings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in runtime.timings.items()))
-    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{runtime.logs()}"
+    processes.conf_dir = conf
+    processes.event_log = events
+    yield processes
+    leftovers = processes.stop_all()
+    if processes.timings:
+        print("\ntimings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in processes.timings.items()))
+    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{processes.logs()}"
 
 
-def launch(rt: Runtime, role: str, *args):
+def launch(rt: Processes, role: str, *args):
     work = rt.tmp / role
     cmd = [LAUNCHER, role, "--host", LOOPBACK, *args, "--conf-dir", rt.conf_dir, "--work-dir", work,
            "--spark-home", rt.cfg["SPARK_HOME"]]
@@ -117,13 +117,13 @@ def cluster(rt):
 
 # ------------------------------------------------------------------- helpers --
 
-def jobs_dir(rt: Runtime) -> Path:
+def jobs_dir(rt: Processes) -> Path:
     jobs = rt.tmp / "jobs"
     jobs.mkdir(exist_ok=True)
     return jobs
 
 
-def batch_conf(rt: Runtime) -> dict:
+def batch_conf(rt: Processes) -> dict:
     python = rt.cfg["SPARK_PYTHON"]
     return {"spark.pyspark.python": python, "spark.pyspark.driver.python": python,
             "spark.executor.memory": "512m", "spark.cores.max": "1", "spark.log.level": "WARN"}

@@ -39,7 +39,7 @@ from livy_oracle import (CLIENT_ERROR, CSRF_TEXT, EXACT, MSG, REFUSED, SHAPE, ST
                          answer_diffs, batch_conf, call, created, ids_of, livy_list_page, livy_log_page, not_found,
                          post_when_free, query, shape_diffs, start_apache_livy, start_fake, start_our_livy,
                          wait_answering)
-from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env
 
 CANDIDATE = os.environ.get("SPYT_LIVY_CANDIDATE", "ours")
 START_TIMEOUT = 120       # Livy's JVM and its spark-submit --version on a busy 2-core machine
@@ -54,38 +54,38 @@ SLEEPER = 'import time\nprint("CONFORMANCE_SLEEPER_UP", flush=True)\ntime.sleep(
 # ------------------------------------------------------------------ fixtures --
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory):
-    rt = Runtime(tmp_path_factory.mktemp("livy-conformance"), load_spark_livy_env())
+def processes(tmp_path_factory):
+    rt = Processes(tmp_path_factory.mktemp("livy-conformance"), load_spark_livy_env())
     yield rt
     leftovers = rt.stop_all()
     assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{rt.logs()}"
 
 
 @pytest.fixture(scope="module")
-def master(runtime):
+def master(processes):
     port, webui = free_port(), free_port()
-    spark_class = Path(runtime.cfg["SPARK_HOME"]) / "bin" / "spark-class"
-    proc = runtime.start("spark-master", [spark_class, "org.apache.spark.deploy.master.Master", "--host", LOOPBACK,
-                                          "--port", port, "--webui-port", webui], runtime.spark_env())
-    runtime.wait_master_alive(f"http://{LOOPBACK}:{webui}", proc, START_TIMEOUT)
+    spark_class = Path(processes.cfg["SPARK_HOME"]) / "bin" / "spark-class"
+    proc = processes.start("spark-master", [spark_class, "org.apache.spark.deploy.master.Master", "--host", LOOPBACK,
+                                          "--port", port, "--webui-port", webui], processes.spark_env())
+    processes.wait_master_alive(f"http://{LOOPBACK}:{webui}", proc, START_TIMEOUT)
     return {"url": f"spark://{LOOPBACK}:{port}", "webui": f"http://{LOOPBACK}:{webui}"}
 
 
 @pytest.fixture(scope="module")
-def worker(runtime, master):
+def worker(processes, master):
     """Two cores and 1 GB: the two servers' batches (1 core, 512 MB each) run at once."""
-    work = runtime.tmp / "worker-work"
+    work = processes.tmp / "worker-work"
     work.mkdir()
-    spark_class = Path(runtime.cfg["SPARK_HOME"]) / "bin" / "spark-class"
-    proc = runtime.start("spark-worker", [
+    spark_class = Path(processes.cfg["SPARK_HOME"]) / "bin" / "spark-class"
+    proc = processes.start("spark-worker", [
         spark_class, "org.apache.spark.deploy.worker.Worker", "--cores", 2, "--memory", "1g", "--host", LOOPBACK,
-        "--port", free_port(), "--webui-port", free_port(), "--work-dir", work, master["url"]], runtime.spark_env())
-    runtime.wait_worker_registered(master["webui"], proc, START_TIMEOUT)
+        "--port", free_port(), "--webui-port", free_port(), "--work-dir", work, master["url"]], processes.spark_env())
+    processes.wait_worker_registered(master["webui"], proc, START_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
-def jobs(runtime):
-    d = runtime.tmp / "jobs"
+def jobs(processes):
+    d = processes.tmp / "jobs"
     d.mkdir()
     (d / "sum.py").write_text(sum_job("CONFORMANCE_SUM"))
     (d / "sleeper.py").write_text(SLEEPER)
@@ -93,21 +93,21 @@ def jobs(runtime):
 
 
 @pytest.fixture(scope="module")
-def servers(runtime, master, jobs):
+def servers(processes, master, jobs):
     """{"plain": Pair, "csrf": Pair}: all four started at once, then waited for."""
     def candidate(name, csrf):
         if CANDIDATE == "livy":
-            return start_apache_livy(runtime, name, master["url"], jobs, csrf)
+            return start_apache_livy(processes, name, master["url"], jobs, csrf)
         if CANDIDATE == "fake":
             return start_fake(name)
-        return start_our_livy(runtime, name, master["url"], csrf)
+        return start_our_livy(processes, name, master["url"], csrf)
 
     cands = [candidate("candidate-plain", False), candidate("candidate-csrf", True)]  # first: may fail at once
-    pairs = {"plain": Pair(start_apache_livy(runtime, "livy-plain", master["url"], jobs, False), cands[0]),
-             "csrf": Pair(start_apache_livy(runtime, "livy-csrf", master["url"], jobs, True), cands[1])}
+    pairs = {"plain": Pair(start_apache_livy(processes, "livy-plain", master["url"], jobs, False), cands[0]),
+             "csrf": Pair(start_apache_livy(processes, "livy-csrf", master["url"], jobs, True), cands[1])}
     for pair in pairs.values():
         for ep in pair:
-            wait_answering(runtime, ep, START_TIMEOUT)
+            wait_answering(processes, ep, START_TIMEOUT)
     yield pairs
     for pair in pairs.values():
         for ep in pair:
@@ -115,23 +115,23 @@ def servers(runtime, master, jobs):
 
 
 @pytest.fixture(scope="module")
-def finished_batch(runtime, servers, worker, jobs):
+def finished_batch(processes, servers, worker, jobs):
     """The sum job posted to both plain servers and finished there: (creation answers, ids)."""
     pair = servers["plain"]
-    body = {"file": (jobs / "sum.py").as_uri(), "name": "conformance-sum", "conf": batch_conf(runtime)}
+    body = {"file": (jobs / "sum.py").as_uri(), "name": "conformance-sum", "conf": batch_conf(processes)}
     answers = post_when_free(pair, "/batches", body, SETTLE_TIMEOUT)
     for side, a in answers.items():
         if a.status != 201:
-            runtime.fail(f"POST /batches (sum job) to the {side} server answered {a!r}")
+            processes.fail(f"POST /batches (sum job) to the {side} server answered {a!r}")
     ids = ids_of(answers)
     for side, ep in zip(("ref", "cand"), pair):
-        runtime.wait_for(f"batch {ids[side]} on {ep.name} to succeed",
-                         lambda: batch_state(ep.url, ids[side], runtime.fail) == "success", BATCH_TIMEOUT, interval=1)
+        processes.wait_for(f"batch {ids[side]} on {ep.name} to succeed",
+                         lambda: batch_state(ep.url, ids[side], processes.fail) == "success", BATCH_TIMEOUT, interval=1)
     return answers, ids
 
 
 @pytest.fixture(scope="module")
-def three_batches(runtime, servers, finished_batch, jobs):
+def three_batches(processes, servers, finished_batch, jobs):
     """The finished sum batch and two sleepers (the limit's two child processes) on each plain server."""
     pair = servers["plain"]
     sleepers = []
@@ -140,7 +140,7 @@ def three_batches(runtime, servers, finished_batch, jobs):
         answers = post_when_free(pair, "/batches", body, SETTLE_TIMEOUT)
         for side, a in answers.items():
             if a.status != 201:
-                runtime.fail(f"POST /batches (sleeper {n}) to the {side} server answered {a!r}")
+                processes.fail(f"POST /batches (sleeper {n}) to the {side} server answered {a!r}")
         sleepers.append(ids_of(answers))
     return {"sum": finished_batch[1], "sleepers": sleepers}
 
@@ -168,8 +168,8 @@ def test_the_comparison_catches_what_it_must():
         [[1, 2], list(range(7)), [], [], []]
 
 
-def test_empty_listings_agree(runtime, servers):
-    c = Checks(runtime, servers["plain"], CANDIDATE)
+def test_empty_listings_agree(processes, servers):
+    c = Checks(processes, servers["plain"], CANDIDATE)
     for path in ("/sessions", "/sessions?from=1&size=2", "/sessions/", "/batches", "/batches?from=5&size=0",
                  "/batches/"):
         c.same(f"GET {path}", EXACT, "GET", path)
@@ -178,8 +178,8 @@ def test_empty_listings_agree(runtime, servers):
     c.done()
 
 
-def test_unknown_ids_paths_and_methods_agree(runtime, servers):
-    c = Checks(runtime, servers["plain"], CANDIDATE)
+def test_unknown_ids_paths_and_methods_agree(processes, servers):
+    c = Checks(processes, servers["plain"], CANDIDATE)
     for kind in ("sessions", "batches"):
         for path in (f"/{kind}/{UNKNOWN}", f"/{kind}/{UNKNOWN}/state", f"/{kind}/{UNKNOWN}/log", f"/{kind}/abc",
                      f"/{kind}/-1"):
@@ -195,23 +195,23 @@ def test_unknown_ids_paths_and_methods_agree(runtime, servers):
     c.done()
 
 
-def test_batch_creation_answers_agree(runtime, finished_batch):
+def test_batch_creation_answers_agree(processes, finished_batch):
     answers, _ = finished_batch
-    c = Checks(runtime, None, CANDIDATE)
+    c = Checks(processes, None, CANDIDATE)
     c.compare("POST /batches", SHAPE, answers)
     # Livy reports `starting` or `running` in its 201, whichever its thread reached.
     c.each("POST /batches", answers, created("batches", "conformance-sum", ("starting", "running")))
     c.done()
 
 
-def test_a_finished_batch_reads_alike(runtime, servers, finished_batch):
+def test_a_finished_batch_reads_alike(processes, servers, finished_batch):
     _, ids = finished_batch
-    c = Checks(runtime, servers["plain"], CANDIDATE)
+    c = Checks(processes, servers["plain"], CANDIDATE)
     a = c.same("GET /batches/{id}", SHAPE, "GET", "/batches/{id}", ids)
     c.each("GET /batches/{id}", a, lambda s, x: [] if x.body.get("state") == "success" else ["not success"])
     a = c.same("GET /batches/{id}/state", SHAPE, "GET", "/batches/{id}/state", ids)
     c.each("GET /batches/{id}/state", a, lambda s, x: [] if x.body == {"id": ids[s], "state": "success"} else ["body"])
-    wait_logs_settled(runtime, servers["plain"], ids)
+    wait_logs_settled(processes, servers["plain"], ids)
     full = c.same("GET the whole log", SHAPE, "GET", "/batches/{id}/log?from=0&size=100000", ids)
     c.each("the whole log", full, lambda s, x: [] if "CONFORMANCE_SUM=500500" in x.body.get("log", []) and
            x.body.get("total") == len(x.body["log"]) > 10 else ["no CONFORMANCE_SUM=500500 line, or total wrong"])
@@ -247,8 +247,8 @@ def log_page_check(full, from_, size):
     return check
 
 
-def test_a_listing_of_three_batches_pages_alike(runtime, servers, three_batches):
-    c = Checks(runtime, servers["plain"], CANDIDATE)
+def test_a_listing_of_three_batches_pages_alike(processes, servers, three_batches):
+    c = Checks(processes, servers["plain"], CANDIDATE)
     # Negative values are Livy's accidents (Scala's slice) but clients may send them.
     for f, s in [(None, None), (1, 2), (0, 1), (2, None), (None, 0), (5, None), (-1, None), (None, -1)]:
         path = "/batches" + query(f, s)
@@ -271,17 +271,17 @@ def list_page_check(pair: Pair, from_, size):
     return check
 
 
-def test_a_batch_beyond_the_limit_is_refused_alike(runtime, servers, three_batches, jobs):
-    c = Checks(runtime, servers["plain"], CANDIDATE)
+def test_a_batch_beyond_the_limit_is_refused_alike(processes, servers, three_batches, jobs):
+    c = Checks(processes, servers["plain"], CANDIDATE)
     c.same("POST /batches beyond the limit", EXACT, "POST", "/batches",
            json_body={"file": (jobs / "sleeper.py").as_uri(), "name": "sleeper-refused"})
     c.same("POST /sessions beyond the limit", EXACT, "POST", "/sessions", json_body={"kind": "spark"})
     c.done()
 
 
-def test_delete_answers_alike_and_frees_a_slot(runtime, servers, three_batches, jobs):
+def test_delete_answers_alike_and_frees_a_slot(processes, servers, three_batches, jobs):
     pair, first = servers["plain"], three_batches["sleepers"][0]
-    c = Checks(runtime, pair, CANDIDATE)
+    c = Checks(processes, pair, CANDIDATE)
     c.same("DELETE a running batch", EXACT, "DELETE", "/batches/{id}", first)
     a = c.same("GET a deleted batch", SHAPE, "GET", "/batches/{id}", first)
     c.each("GET a deleted batch", a, not_found(first))
@@ -301,11 +301,11 @@ def test_delete_answers_alike_and_frees_a_slot(runtime, servers, three_batches, 
 
 
 @pytest.mark.parametrize("kind", ["spark", "pyspark"])
-def test_an_interactive_session_is_created_alike(runtime, servers, kind):
+def test_an_interactive_session_is_created_alike(processes, servers, kind):
     """Livy's session dies for want of a REPL, ours starts: only the creation
     answer and what follows at once can agree."""
     pair = servers["plain"]
-    c = Checks(runtime, pair, CANDIDATE)
+    c = Checks(processes, pair, CANDIDATE)
     a = post_when_free(pair, "/sessions", {"kind": kind, "name": f"conformance-{kind}"}, SETTLE_TIMEOUT)
     c.compare("POST /sessions", SHAPE, a)
     c.each("POST /sessions", a, created("sessions", f"conformance-{kind}"))
@@ -361,10 +361,10 @@ BAD_SESSIONS = [
 ]
 
 
-def test_bad_requests_are_refused_alike(runtime, servers):
+def test_bad_requests_are_refused_alike(processes, servers):
     """Last of the plain pair's tests: Livy keeps a phantom `starting` batch for each
     parsed but invalid POST /batches. Sent without X-Requested-By: CSRF is off."""
-    c = Checks(runtime, servers["plain"], CANDIDATE)
+    c = Checks(processes, servers["plain"], CANDIDATE)
     for what, mode, raw in BAD_BATCHES:
         c.same(f"POST /batches with {what}", mode, "POST", "/batches", raw=raw)
     for what, mode, raw in BAD_SESSIONS:
@@ -374,9 +374,9 @@ def test_bad_requests_are_refused_alike(runtime, servers):
     c.done()
 
 
-def test_csrf_protection_agrees(runtime, servers):
+def test_csrf_protection_agrees(processes, servers):
     """Livy's refusal is Jetty's HTML error page: the status and its reason."""
-    c = Checks(runtime, servers["csrf"], CANDIDATE)
+    c = Checks(processes, servers["csrf"], CANDIDATE)
     says_csrf = lambda s, a: [] if CSRF_TEXT in a.text else [f"no {CSRF_TEXT!r}"]  # noqa: E731
     for method, path, body in (("POST", "/batches", {"file": "relative.py"}), ("POST", "/sessions", {"kind": "spark"}),
                                ("DELETE", f"/batches/{UNKNOWN}", None), ("DELETE", f"/sessions/{UNKNOWN}", None),

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from livy_oracle import launcher_path, our_livy_command
-from spark_procs import LOOPBACK, Runtime, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env
 
 HEADERS = {"Content-Type": "application/json"}
 
@@ -44,7 +44,7 @@ def fill(path):
 
 
 def test_a_full_state_disk_refuses_creations_with_503_and_recovers(tmp_path, tmpfs):
-    rt = Runtime(tmp_path, load_spark_livy_env())
+    rt = Processes(tmp_path, load_spark_livy_env())
     try:
         port = free_port()
         cmd = our_livy_command(launcher_path(), port, "spark://127.0.0.1:1", tmp_path / "livy", csrf=False)

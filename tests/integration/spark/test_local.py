@@ -82,7 +82,7 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
         assert local.condition("LivyResponding", "message").startswith("2/2 sessions in use")
         wait_for(lambda: f"spyt_livy_sessions_in_use{{{series}}} 2" in local.metrics(), 10, "2 in use in metrics")
         assert f"spyt_cluster_livy_max_sessions{{{series}}} 2" in local.metrics()
-        # A real Prometheus scraping the runtime: the near-limit alert's own expression holds.
+        # A real Prometheus scraping the local controller: the near-limit alert's own expression holds.
         with Prometheus(tmp_path, "spyt-operator-local", [f"127.0.0.1:{local.port_of('metrics')}"]) as prom:
             wait_for(lambda: prom.query(alert_expr("SpytLivySessionsNearLimit")) == [2.0], 60,
                      "the SpytLivySessionsNearLimit expression to hold on scraped data")
@@ -110,7 +110,7 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
              "the sessions to be released")
 
     # A Livy that stops answering (its server frozen: the port still accepts connections, so
-    # it stays Ready) is a False condition and spyt_livy_up 0, and the runtime keeps going.
+    # it stays Ready) is a False condition and spyt_livy_up 0, and the local controller keeps going.
     livy_jvms = local.pids_running(b"spyt-launcher\x00livy")
     assert len(livy_jvms) == 1, livy_jvms
     os.kill(livy_jvms[0], signal.SIGSTOP)
@@ -133,7 +133,7 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
     worker_launchers = local.pids_running(b"spyt-launcher\x00worker")
     assert worker_launchers
     os.killpg(worker_launchers[0], signal.SIGKILL)
-    wait_for(lambda: "restarting after backoff" in local.log.read_text(), 30, "the runtime to notice the crash")
+    wait_for(lambda: "restarting after backoff" in local.log.read_text(), 30, "the local controller to notice the crash")
     wait_for(lambda: local.condition("WorkersReady") == "True" and local.alive_workers() >= 3, 120,
              "the worker to be back")
 
@@ -145,7 +145,7 @@ def test_a_livy_cluster_runs_converges_and_leaves_nothing_behind(local, tmp_path
     assert local.condition("LivyResponding") is None
     wait_for(lambda: not local.pids_running(b"spyt-launcher\x00livy"), 60, "the Livy launcher to exit")
 
-    # The file removed: every process of the cluster stops, the runtime stays up.
+    # The file removed: every process of the cluster stops, the local controller stays up.
     (local.manifests / "cluster.yaml").unlink()
     wait_for(lambda: marked_pids(local.marker) == [local.proc.pid], 90, "every cluster process to exit")
     assert local.proc.poll() is None
@@ -157,7 +157,7 @@ def test_an_invalid_file_is_reported_and_starts_nothing(local):
     bad["spec"]["livy"]["maxSessions"] = 0
     local.write(bad)
     local.start()
-    wait_for(lambda: "invalid manifest" in local.log.read_text(), 30, "the runtime to report the file")
+    wait_for(lambda: "invalid manifest" in local.log.read_text(), 30, "the local controller to report the file")
     assert "spec.livy.maxSessions" in local.log.read_text()
     assert marked_pids(local.marker) == [local.proc.pid]
     assert local.stop() == 0
