@@ -10,6 +10,7 @@ those that left the process group (pyspark's daemon calls setpgid).
 """
 
 import collections
+import contextlib
 import os
 import shlex
 import signal
@@ -271,3 +272,16 @@ class Processes:
         if stray:
             leftovers["mentioning the test dir"] = stray
         return leftovers
+
+
+@contextlib.contextmanager
+def processes_for_module(tmp_path_factory, name: str):
+    """A module's Processes in a fresh tmp dir `name`, for a module-scoped fixture:
+    after the module, stops them all, prints the start-up timings and fails if any
+    process outlived its stop."""
+    rt = Processes(tmp_path_factory.mktemp(name), load_spark_livy_env())
+    yield rt
+    leftovers = rt.stop_all()
+    if rt.timings:
+        print("\ntimings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in rt.timings.items()))
+    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{rt.logs()}"

@@ -35,7 +35,7 @@ import requests
 
 from livy_batches import (SLEEPER_JOB, batch_log, batch_state, delete_batch, expect_too_many,
                           post_batch_when_free, sum_job)
-from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env, processes_for_module
 
 REPO = Path(__file__).resolve().parents[3]
 LAUNCHER = os.environ.get("SPYT_LAUNCHER_BIN") or str(REPO / "build" / "controller" / "spyt-launcher")
@@ -62,25 +62,21 @@ def launcher_env(rt: Processes) -> dict:
 def rt(tmp_path_factory):
     if not os.access(LAUNCHER, os.X_OK):
         pytest.fail(f"{LAUNCHER} is not built (ninja -C build spyt-launcher)", pytrace=False)
-    processes = Processes(tmp_path_factory.mktemp("launcher"), load_spark_livy_env())
-    conf = processes.tmp / "conf"   # what the ConfigMap holds in a pod
-    conf.mkdir()
-    events = processes.tmp / "event-log"   # Livy's batches log here, the history server reads it
-    events.mkdir()
-    (conf / "spark-defaults.conf").write_text(
-        "spark.ui.enabled false\n"
-        "spark.yt.version 1.75.4\n"
-        "spark.eventLog.enabled true\n"
-        f"spark.eventLog.dir {events.as_uri()}\n"
-        "spark.history.fs.update.interval 2s\n"
-    )
-    processes.conf_dir = conf
-    processes.event_log = events
-    yield processes
-    leftovers = processes.stop_all()
-    if processes.timings:
-        print("\ntimings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in processes.timings.items()))
-    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{processes.logs()}"
+    with processes_for_module(tmp_path_factory, "launcher") as processes:
+        conf = processes.tmp / "conf"   # what the ConfigMap holds in a pod
+        conf.mkdir()
+        events = processes.tmp / "event-log"   # Livy's batches log here, the history server reads it
+        events.mkdir()
+        (conf / "spark-defaults.conf").write_text(
+            "spark.ui.enabled false\n"
+            "spark.yt.version 1.75.4\n"
+            "spark.eventLog.enabled true\n"
+            f"spark.eventLog.dir {events.as_uri()}\n"
+            "spark.history.fs.update.interval 2s\n"
+        )
+        processes.conf_dir = conf
+        processes.event_log = events
+        yield processes
 
 
 def launch(rt: Processes, role: str, *args):

@@ -39,7 +39,7 @@ from livy_oracle import (CLIENT_ERROR, CSRF_TEXT, EXACT, MSG, REFUSED, SHAPE, ST
                          answer_diffs, batch_conf, call, created, ids_of, livy_list_page, livy_log_page, not_found,
                          post_when_free, query, shape_diffs, start_apache_livy, start_fake, start_our_livy,
                          wait_answering)
-from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env, processes_for_module
 
 CANDIDATE = os.environ.get("SPYT_LIVY_CANDIDATE", "ours")
 START_TIMEOUT = 120       # Livy's JVM and its spark-submit --version on a busy 2-core machine
@@ -55,10 +55,8 @@ SLEEPER = 'import time\nprint("CONFORMANCE_SLEEPER_UP", flush=True)\ntime.sleep(
 
 @pytest.fixture(scope="module")
 def processes(tmp_path_factory):
-    rt = Processes(tmp_path_factory.mktemp("livy-conformance"), load_spark_livy_env())
-    yield rt
-    leftovers = rt.stop_all()
-    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{rt.logs()}"
+    with processes_for_module(tmp_path_factory, "livy-conformance") as rt:
+        yield rt
 
 
 @pytest.fixture(scope="module")

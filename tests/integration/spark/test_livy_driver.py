@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from livy_driver_client import Driver, build_driver
-from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env, processes_for_module
 
 START_TIMEOUT = 90       # a JVM daemon on a busy 2-core machine
 DRIVER_TIMEOUT = 180     # spark-submit, SparkContext, executor, Scala compiler
@@ -26,12 +26,8 @@ SECRET = "do-not-print-me-4711"
 
 @pytest.fixture(scope="module")
 def processes(tmp_path_factory):
-    rt = Processes(tmp_path_factory.mktemp("livy-driver"), load_spark_livy_env())
-    yield rt
-    leftovers = rt.stop_all()
-    if rt.timings:
-        print("\ntimings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in rt.timings.items()))
-    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{rt.logs()}"
+    with processes_for_module(tmp_path_factory, "livy-driver") as rt:
+        yield rt
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ import requests
 
 from livy_batches import (SLEEPER_JOB, batch_log, batch_state, delete_batch, expect_too_many, post_batch,
                           post_batch_when_free, sum_job)
-from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env
+from spark_procs import LOOPBACK, Processes, free_port, load_spark_livy_env, processes_for_module
 
 START_TIMEOUT = 90        # a JVM daemon on a busy 2-core machine
 JOB_TIMEOUT = 180         # spark-submit + driver + executor on the worker
@@ -40,12 +40,8 @@ MAX_CREATION = 1          # livy.server.session.max-creation
 
 @pytest.fixture(scope="module")
 def processes(tmp_path_factory):
-    rt = Processes(tmp_path_factory.mktemp("spark-livy"), load_spark_livy_env())
-    yield rt
-    leftovers = rt.stop_all()
-    if rt.timings:
-        print("\ntimings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in rt.timings.items()))
-    assert not leftovers, f"processes left after teardown (killed now): {leftovers}\n{rt.logs()}"
+    with processes_for_module(tmp_path_factory, "spark-livy") as rt:
+        yield rt
 
 
 @pytest.fixture(scope="module")
