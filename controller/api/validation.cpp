@@ -98,8 +98,43 @@ bool IsSecretKey(std::string_view s) {
          AllOf(s, [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
+// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], at most 63 characters
+bool IsQualifiedNamePart(std::string_view s) {
+  return !s.empty() && s.size() <= 63 && IsLabelValue(s);
+}
+
+// [prefix/]name: a label or annotation key. The prefix is a DNS-1123 subdomain of at
+// most 253 characters.
+bool IsQualifiedName(std::string_view s) {
+  const std::size_t slash = s.find('/');
+  if (slash == std::string_view::npos) return IsQualifiedNamePart(s);
+  const std::string_view prefix = s.substr(0, slash);
+  return prefix.size() <= 253 && IsDns1123Subdomain(prefix) &&
+         IsQualifiedNamePart(s.substr(slash + 1));
+}
+
+// What the API server accepts as a container's resource name: a standard one (cpu,
+// memory, ephemeral-storage, hugepages-<size>) or a qualified name with a domain prefix
+// (example.com/gpu), which must not start with "requests.".
+bool IsContainerResourceName(std::string_view s) {
+  const std::size_t slash = s.find('/');
+  if (slash == std::string_view::npos) {
+    return s == "cpu" || s == "memory" || s == "ephemeral-storage" ||
+           (s.starts_with("hugepages-") && s.size() > 10 && IsQualifiedNamePart(s));
+  }
+  return IsQualifiedName(s) && !s.starts_with("requests.");
+}
+
 void CheckResources(Checker& c, const std::string& path, const ResourceRequirements& r) {
   for (const auto* m : {&r.limits, &r.requests}) {
+    for (const auto& [name, q] : *m) {
+      if (!IsContainerResourceName(name)) {
+        c.Add(Type::kInvalid, path + (m == &r.limits ? ".limits[" : ".requests[") + name + "]",
+              "\"" + name + "\"",
+              "must be cpu, memory, ephemeral-storage, hugepages-<size>, or a name with a "
+              "domain prefix such as example.com/gpu");
+      }
+    }
     for (const auto& [name, q] : *m) {
       if (q.nanos() < 0) {
         c.Add(Type::kInvalid, path + (m == &r.limits ? ".limits" : ".requests"), q.ToString(),
@@ -218,6 +253,22 @@ void CheckSpec(Checker& c, const SpytClusterSpec& s) {
     }
   }
 
+  for (const auto* keys : {&s.pod.labels, &s.pod.annotations, &s.pod.node_selector}) {
+    const std::string field = keys == &s.pod.labels        ? "spec.pod.labels"
+                              : keys == &s.pod.annotations ? "spec.pod.annotations"
+                                                           : "spec.pod.nodeSelector";
+    for (const auto& [k, v] : *keys) {
+      c.Matches(field, k, IsQualifiedName,
+                "keys must be qualified names ([prefix/]name: a name of at most 63 "
+                "alphanumerics, '-', '_' or '.', and a DNS subdomain as prefix)");
+    }
+  }
+  for (const auto& [k, v] : s.pod.node_selector) {
+    c.Matches(
+        "spec.pod.nodeSelector." + k, v,
+        [](std::string_view value) { return value.size() <= 63 && IsLabelValue(value); },
+        "must be a valid label value (at most 63 characters)");
+  }
   for (const auto& [k, v] : s.pod.labels) {
     if (v.size() > 63)
       c.Add(Type::kInvalid, "spec.pod.labels." + k, "\"" + v + "\"",

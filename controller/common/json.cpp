@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/utf8.h"
+
 namespace spyt::json {
 
 ParseError::ParseError(const std::string& what, int line, int column)
@@ -263,24 +265,6 @@ class Parser {
     return cp;
   }
 
-  static void AppendUtf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   std::string ParseString() {
     Expect('"');
     std::string out;
@@ -289,6 +273,12 @@ class Parser {
       char c = text_[pos_++];
       if (c == '"') return out;
       if (static_cast<unsigned char>(c) < 0x20) Fail("control character in string");
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        const std::size_t from = --pos_;
+        if (!utf8::Next(text_, pos_)) Fail("invalid UTF-8 in string");
+        out.append(text_.substr(from, pos_ - from));
+        continue;
+      }
       if (c != '\\') {
         out += c;
         continue;
@@ -324,8 +314,10 @@ class Parser {
             unsigned low = ParseHex4();
             if (low < 0xDC00 || low >= 0xE000) Fail("bad low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp < 0xE000) {
+            Fail("unpaired surrogate");
           }
-          AppendUtf8(out, cp);
+          utf8::Append(out, cp);
           break;
         }
         default:
@@ -369,7 +361,13 @@ class Parser {
   std::size_t pos_ = 0;
 };
 
+// Writes valid UTF-8 whatever the string holds: a byte that does not start a valid
+// sequence becomes U+FFFD (a string that Parse made is always valid).
 void DumpString(std::string& out, const std::string& s) {
+  if (utf8::FirstInvalid(s)) {
+    DumpString(out, utf8::Coerce(s));
+    return;
+  }
   out += '"';
   for (unsigned char c : s) {
     switch (c) {

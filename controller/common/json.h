@@ -87,9 +87,13 @@ std::string StringAt(const Value& value, std::initializer_list<std::string_view>
 std::int64_t IntAt(const Value& value, std::initializer_list<std::string_view> path,
                    std::int64_t fallback = 0);
 
+// RFC 8259 text; strings must be UTF-8 and \u escapes pair their surrogates, so every
+// string it returns is valid UTF-8. Throws ParseError.
 Value Parse(std::string_view text);
 
 // indent < 0: compact, one line. indent >= 0: pretty with that many spaces per level.
+// The text is always UTF-8: a string's bytes that are not (a Value built in code, such
+// as a process's output) are written as U+FFFD, as Go's encoding/json writes them.
 std::string Dump(const Value& value, int indent = -1);
 
 }  // namespace spyt::json

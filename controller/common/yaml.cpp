@@ -3,82 +3,17 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <cmath>
-#include <cstdlib>
-#include <initializer_list>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <utility>
 
+#include "common/utf8.h"
+#include "common/yaml_scalar.h"
+
 namespace spyt::yaml {
 namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Advances over [0-9]* from i; returns how many digits it passed.
-std::size_t SkipDigits(std::string_view s, std::size_t& i) {
-  const std::size_t from = i;
-  while (i < s.size() && IsDigit(s[i])) ++i;
-  return i - from;
-}
-
-// [-+]?[0-9]+
-bool IsInt(std::string_view s) {
-  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  return SkipDigits(s, i) > 0 && i == s.size();
-}
-
-// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
-bool IsFloat(std::string_view s) {
-  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  const std::size_t whole = SkipDigits(s, i);
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (SkipDigits(s, i) == 0 && whole == 0) return false;
-  } else if (whole == 0) {
-    return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    if (SkipDigits(s, i) == 0) return false;
-  }
-  return i == s.size();
-}
-
-bool IsOneOf(std::string_view s, std::initializer_list<std::string_view> words) {
-  return std::find(words.begin(), words.end(), s) != words.end();
-}
-
-// YAML 1.2 core schema resolution of a plain scalar. Hand-written matchers: std::regex
-// took most of the time of loading a document (perf of the api_spec fuzz target);
-// tests/common/yaml_test.cpp holds them against the patterns.
-json::Value ResolvePlain(const std::string& s) {
-  if (IsOneOf(s, {"", "~", "null", "Null", "NULL"})) return json::Value();
-  if (IsOneOf(s, {"true", "True", "TRUE"})) return json::Value(true);
-  if (IsOneOf(s, {"false", "False", "FALSE"})) return json::Value(false);
-  if (IsInt(s)) {
-    std::int64_t i = 0;
-    const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
-    auto [p, ec] = std::from_chars(begin, s.data() + s.size(), i);
-    if (ec == std::errc() && p == s.data() + s.size()) return json::Value(i);
-    return json::Value(s);  // out of int64 range: keep the text
-  }
-  if (IsFloat(s)) {
-    // As Kubernetes reads YAML (go-yaml: strconv.ParseFloat): a float beyond a double's
-    // range ("6e400") stays text, one below its smallest magnitude ("1e-400") is 0.
-    // strtod reads the '.' of the "C" locale, which the process never changes.
-    errno = 0;
-    const double d = std::strtod(s.c_str(), nullptr);
-    if (errno == ERANGE && std::isinf(d)) return json::Value(s);
-    return json::Value(d);
-  }
-  return json::Value(s);
-}
 
 std::string Where(const YAML::Mark& mark) {
   return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
@@ -180,55 +115,35 @@ class Builder : public YAML::EventHandler {
   std::map<YAML::anchor_t, Anchored> anchors_;
 };
 
-void Emit(YAML::Emitter& out, const json::Value& v) {
-  switch (v.kind()) {
-    case json::Value::Kind::kNull:
-      out << YAML::Null;
-      return;
-    case json::Value::Kind::kBool:
-      out << (v.as_bool() ? "true" : "false");
-      return;
-    case json::Value::Kind::kInt:
-      out << v.as_int();
-      return;
-    case json::Value::Kind::kDouble:
-      out << json::Dump(v);
-      return;
-    case json::Value::Kind::kString: {
-      const auto& s = v.as_string();
-      // Quote a string that would read back as something else.
-      if (!ResolvePlain(s).is_string()) {
-        out << YAML::DoubleQuoted << s;
-      } else {
-        out << s;
-      }
-      return;
+// A YAML stream is Unicode text. go-yaml, and so kubectl, refuses bytes that are not
+// UTF-8 and characters outside c-printable; yaml-cpp would take them. So refuse them too.
+void CheckCharacters(std::string_view text) {
+  int line = 1;
+  int column = 1;
+  auto fail = [&](const char* format, unsigned value) {
+    char what[64];
+    std::snprintf(what, sizeof(what), format, value);
+    throw ParseError("invalid YAML at line " + std::to_string(line) + ", column " +
+                     std::to_string(column) + ": " + what);
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char byte = static_cast<unsigned char>(text[i]);
+    const auto cp = utf8::Next(text, i);
+    if (!cp) fail("byte 0x%02X is not UTF-8", byte);
+    if (!IsPrintable(*cp)) fail("character U+%04X is not allowed in YAML", *cp);
+    if (*cp == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
     }
-    case json::Value::Kind::kArray:
-      out << YAML::BeginSeq;
-      for (const auto& item : v.as_array()) Emit(out, item);
-      out << YAML::EndSeq;
-      return;
-    case json::Value::Kind::kObject:
-      out << YAML::BeginMap;
-      for (const auto& [key, child] : v.as_object()) {
-        out << YAML::Key;
-        if (!ResolvePlain(key).is_string()) {
-          out << YAML::DoubleQuoted << key;
-        } else {
-          out << key;
-        }
-        out << YAML::Value;
-        Emit(out, child);
-      }
-      out << YAML::EndMap;
-      return;
   }
 }
 
 }  // namespace
 
 std::vector<json::Value> ParseAll(std::string_view text) {
+  CheckCharacters(text);
   std::istringstream in{std::string(text)};
   std::vector<json::Value> out;
   try {
@@ -256,15 +171,6 @@ json::Value ParseOne(std::string_view text) {
     throw ParseError("expected exactly one YAML document, found " + std::to_string(docs.size()));
   }
   return std::move(docs.front());
-}
-
-std::string Dump(const json::Value& value) {
-  YAML::Emitter out;
-  out.SetIndent(2);
-  out.SetMapFormat(YAML::Block);
-  out.SetSeqFormat(YAML::Block);
-  Emit(out, value);
-  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace spyt::yaml

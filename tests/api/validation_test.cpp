@@ -154,6 +154,44 @@ TEST_SUITE("validation") {
     CHECK(errors[0].path == "spec.master.resources.requests");
   }
 
+  TEST_CASE("resource names are the ones the API server takes for a container") {
+    for (const char* name : {"cpu", "memory", "ephemeral-storage", "hugepages-2Mi",
+                             "nvidia.com/gpu", "example.com/a_b.c", "kubernetes.io/x"}) {
+      SpytCluster c = Minimal();
+      c.spec.workers.resources.requests.emplace(name, Quantity::Parse("1"));
+      CAPTURE(name);
+      CHECK(Validate(c).empty());
+    }
+    for (const char* name :
+         {"mem\x87ory", "Memory", "gpu", "hugepages-", "", "/gpu", "a/b/c", "example.com/",
+          "Example.com/gpu", "requests.example.com/gpu", "example.com/-x"}) {
+      SpytCluster c = Minimal();
+      c.spec.workers.resources.limits.emplace(name, Quantity::Parse("1"));
+      CAPTURE(name);
+      FieldErrors errors = Validate(c);
+      REQUIRE(errors.size() == 1);
+      CHECK(errors[0].path == std::string("spec.workers.resources.limits[") + name + "]");
+      CHECK(errors[0].detail.find("example.com/gpu") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("pod label, annotation and node selector keys are qualified names") {
+    SpytCluster c = Minimal();
+    c.spec.pod.labels = {{"team", "spark"}, {"example.com/tier", "gold"}};
+    c.spec.pod.annotations = {{"a.b/c", "any text at all: é"}};
+    c.spec.pod.node_selector = {{"kubernetes.io/os", "linux"}};
+    CHECK(Validate(c).empty());
+    c.spec.pod.labels.emplace("bad key", "x");
+    c.spec.pod.annotations.emplace(std::string(64, 'a'), "x");
+    c.spec.pod.node_selector.emplace("zone", "not a label value");
+    FieldErrors errors = Validate(c);
+    REQUIRE(errors.size() == 3);
+    CHECK(errors[0].path == "spec.pod.labels");
+    CHECK(errors[0].detail.find("qualified name") != std::string::npos);
+    CHECK(errors[1].path == "spec.pod.annotations");
+    CHECK(errors[2].path == "spec.pod.nodeSelector.zone");
+  }
+
   TEST_CASE("Summarize bounds the message") {
     FieldErrors many(20, FieldError{FieldError::Type::kRequired, "spec.x", "", ""});
     std::string s = Summarize(many, 3);

@@ -54,6 +54,23 @@ TEST_SUITE("json") {
     }
   }
 
+  TEST_CASE("strings must be UTF-8 and surrogate escapes must pair, as RFC 8259 says") {
+    for (const char* bad : {"\"\x87\"", "\"a\xC3\"", "\"\xC0\x80\"", "\"\xED\xA0\x80\"",
+                            R"("\udc00")", R"("\ud800")", R"("\ud800x")"}) {
+      CAPTURE(std::string(bad));
+      CHECK_THROWS_AS(Parse(bad), ParseError);
+    }
+    CHECK_THROWS_WITH(Parse("{\"k\": \"ok\xFF\"}"), doctest::Contains("invalid UTF-8"));
+    CHECK(Parse("\"\xEF\xBF\xBF\"").as_string() == "\xEF\xBF\xBF");  // U+FFFF is text
+  }
+
+  TEST_CASE("dump writes UTF-8 whatever a string holds") {
+    // A value built in code (a process's output) may hold any bytes.
+    const std::string dumped = Dump(Value("a\x87z"));
+    CHECK(dumped == "\"a\xEF\xBF\xBDz\"");
+    CHECK(Parse(dumped).as_string() == "a\xEF\xBF\xBDz");
+  }
+
   TEST_CASE("accessing the wrong kind throws logic_error") {
     CHECK_THROWS_AS(Value(1).as_string(), std::logic_error);
   }

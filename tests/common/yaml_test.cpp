@@ -92,6 +92,112 @@ TEST_SUITE("yaml") {
     CHECK(back == v);
   }
 
+  TEST_CASE("dump writes strings that read back as themselves, as keys and as values") {
+    // Every string of up to 3 characters over YAML's indicators, blanks, breaks and the
+    // characters yaml-cpp's emitter mangled (DEL, NEL, U+FEFF, U+FFFE, U+FFFF).
+    std::vector<std::string> strings;
+    const std::vector<std::string> alphabet = {"a",
+                                               "1",
+                                               " ",
+                                               "-",
+                                               "?",
+                                               ":",
+                                               "#",
+                                               "'",
+                                               "\"",
+                                               "\\",
+                                               ",",
+                                               "[",
+                                               "{",
+                                               "&",
+                                               "!",
+                                               "|",
+                                               "%",
+                                               "\t",
+                                               "\n",
+                                               "\r",
+                                               std::string(1, '\0'),
+                                               "\x7F",
+                                               "\xC2\x85",
+                                               "\xC2\xA0",
+                                               "\xEF\xBB\xBF",
+                                               "\xEF\xBF\xBE",
+                                               "\xEF\xBF\xBF",
+                                               "\xEF\xB7\x90",
+                                               "\xE2\x80\xA8",
+                                               "\xF0\x9F\x98\x80"};
+    for (const auto& a : alphabet) {
+      strings.push_back(a);
+      for (const auto& b : alphabet) {
+        strings.push_back(a + b);
+        for (const char* c : {"a", " ", ":", "#", "\x7F"}) strings.push_back(a + b + c);
+      }
+    }
+    for (const char* s : {"", "~", "null", "true", "1", "1.5", "1e400", "---", "...", "--- a",
+                          "- x", "-x", "a: b", "a:b", "a #b", "a#b", "x:", "0x1F", ".inf"}) {
+      strings.push_back(s);
+    }
+    for (const auto& s : strings) {
+      const json::Value v = json::Object{{s, s}, {"in a list", json::Array{s, json::Array{s}}}};
+      const std::string text = yaml::Dump(v);
+      json::Value back;
+      try {
+        back = ParseOne(text);
+      } catch (const ParseError& e) {
+        FAIL_CHECK("dump of " << json::Dump(json::Value(s)) << " does not parse: " << e.what()
+                              << "\n"
+                              << text);
+        continue;
+      }
+      if (back != v)
+        FAIL_CHECK("dump of " << json::Dump(json::Value(s)) << " reads back as " << json::Dump(back)
+                              << "\n"
+                              << text);
+    }
+  }
+
+  TEST_CASE("dump writes block style, empty collections in flow style") {
+    const json::Value v = json::Parse(
+        R"({"m": {"e": {}, "l": [], "n": null}, "s": ["p", {"k": "v", "k2": [1, 2]}, ["x", ["y"]], {}],
+            "d": 1.5, "b": false})");
+    CHECK(yaml::Dump(v) ==
+          "b: false\n"
+          "d: 1.5\n"
+          "m:\n"
+          "  e: {}\n"
+          "  l: []\n"
+          "  n: ~\n"
+          "s:\n"
+          "  - p\n"
+          "  - k: v\n"
+          "    k2:\n"
+          "      - 1\n"
+          "      - 2\n"
+          "  - - x\n"
+          "    - - y\n"
+          "  - {}\n");
+    CHECK(ParseOne(yaml::Dump(v)) == v);
+    CHECK(yaml::Dump(json::Value("x")) == "x\n");
+    CHECK(yaml::Dump(json::Array{}) == "[]\n");
+  }
+
+  TEST_CASE("dump writes bytes that are not UTF-8 as U+FFFD") {
+    CHECK(ParseOne(yaml::Dump(json::Object{{"k\x87", "v\xFF"}})) ==
+          json::Value(json::Object{{"k\xEF\xBF\xBD", "v\xEF\xBF\xBD"}}));
+  }
+
+  TEST_CASE("text must be UTF-8 of YAML's printable characters, as go-yaml requires") {
+    CHECK_THROWS_WITH_AS(ParseAll("a: 1\nb: x\x87y\n"),
+                         "invalid YAML at line 2, column 5: byte 0x87 is not UTF-8", ParseError);
+    CHECK_THROWS_WITH_AS(
+        ParseAll("a: \xC3\xA9\x7F\n"),
+        "invalid YAML at line 1, column 5: character U+007F is not allowed in YAML", ParseError);
+    CHECK_THROWS_AS(ParseAll("a: \"\xEF\xBF\xBE\"\n"), ParseError);  // U+FFFE, even quoted
+    CHECK_THROWS_AS(ParseAll("a: \x01\n"), ParseError);
+    CHECK(ParseOne("a: \"\\x7f\\ufffe\"\t\r\n").find("a")->as_string() == "\x7F\xEF\xBF\xBE");
+    CHECK(ParseOne("\xEF\xBB\xBF" "a: \xC2\x85\xC2\xA0\n").find("a") != nullptr);  // BOM, NEL
+  }
+
   TEST_CASE("syntax errors name the line") {
     CHECK_THROWS_WITH_AS(ParseAll("a: [1, 2\nb: 3\n"), doctest::Contains("line"), ParseError);
   }
