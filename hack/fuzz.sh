@@ -89,6 +89,8 @@ for t in "${targets[@]}"; do
   # Only this target's findings (libFuzzer names them <target>-<kind>-<hash>): another
   # target fuzzed at the same time writes to the same directory.
   before=$(ls "$findings" | grep -c "^$t-" || true)
+  # The code the binary was just built from: an edit during the run must not relabel it.
+  key=$(code_key "$t")
   # The first directory is the one libFuzzer writes new inputs to; the seeds are read only.
   set +e
   start=$(date +%s)
@@ -110,7 +112,7 @@ for t in "${targets[@]}"; do
     echo "== $t: exit $rc, $new finding(s) in $findings; the end of $log:"
     tail -30 "$log"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$(code_key "$t")" "$execs" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$key" "$execs" \
     "$took" "$new" "$rc" >> "$ledger"
   rows+=("$(printf '%-14s %6ss %12s %10s/s %6s %6s %8s %4s' "$t" "$took" "$execs" "$rate" "$cov" "$ft" "$(ls "$corpus" | wc -l)" "$new")")
 done
