@@ -67,6 +67,7 @@ void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::stri
   const std::string key = VerifiedKey(ns, cluster) + desired.resource.plural + "/" + desired.name;
   auto live_version = cache_.ResourceVersion(desired.resource, ns, desired.name);
   if (live_version && WasVerified(key, *live_version, want_hash)) return;
+  if (live_version && own_writes_.InFlight(key, *live_version, want_hash)) return;
   auto live = live_version ? cache_.Get(desired.resource, ns, desired.name) : std::nullopt;
   if (live) {
     std::string live_hash =
@@ -77,7 +78,14 @@ void ClusterReconciler::ApplyChild(const DesiredObject& desired, const std::stri
       return;
     }
   }
-  client_.Apply(desired.resource, ns, object, {kFieldManager, true});
+  json::Value applied = client_.Apply(desired.resource, ns, object, {kFieldManager, true});
+  if (live_version) own_writes_.Wrote(key, *live_version, want_hash);
+  // What the server answered holds the desired object: once the cache shows this
+  // version, the child needs no check.
+  if (std::string version = runtime::ResourceVersionOf(applied); !version.empty()) {
+    std::lock_guard lock(verified_mutex_);
+    verified_[key] = {std::move(version), want_hash};
+  }
   log::Info(live ? "updated child" : "created child",
             {{"kind", desired.resource.kind}, {"object", ns + "/" + desired.name}});
   if (observer_ != nullptr) observer_->ChildApplied(desired.resource.kind);
@@ -100,16 +108,24 @@ void ClusterReconciler::ForgetVerified(const std::string& ns, const std::string&
   std::lock_guard lock(verified_mutex_);
   auto it = verified_.lower_bound(prefix);
   while (it != verified_.end() && it->first.starts_with(prefix)) it = verified_.erase(it);
+  own_writes_.ForgetPrefix(prefix);
 }
 
 void ClusterReconciler::WriteStatus(const json::Value& live,
                                     const api::SpytClusterStatus& old_status,
                                     const api::SpytClusterStatus& status) {
   if (!StatusChanged(old_status, status)) return;
+  const std::string key = VerifiedKey(json::StringAt(live, {"metadata", "namespace"}),
+                                      json::StringAt(live, {"metadata", "name"})) +
+                          "status";
+  const std::string based_on = runtime::ResourceVersionOf(live);
+  std::string digest = StatusDigest(status);
+  if (own_writes_.InFlight(key, based_on, digest)) return;
   json::Value patch = json::Object{{"status", api::EncodeStatus(status)}};
   client_.Patch(kube::resources::kSpytClusters, json::StringAt(live, {"metadata", "namespace"}),
                 json::StringAt(live, {"metadata", "name"}), kube::PatchType::kMerge, patch,
                 "status");
+  own_writes_.Wrote(key, based_on, std::move(digest));
   if (observer_ != nullptr) observer_->StatusWritten();
   auto ready = [](const api::SpytClusterStatus& s) {
     return IsConditionTrue(s.conditions, api::condition::kReady);

@@ -5,7 +5,7 @@
 //   garbage-collected) -> validate -> build desired (pure) -> apply what differs
 //   (server-side apply, one field manager) -> prune disabled components ->
 //   status (with the Livy monitor's latest poll) and discovery, written only when
-//   they change.
+//   they change, and not again while the cache has yet to show our last write.
 // A spec that fails validation marks the cluster Degraded/InvalidSpec, records a
 // Warning event and touches nothing that runs. An unchanged cluster costs no writes.
 
@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "cluster/desired_state.h"
+#include "cluster/own_writes.h"
 #include "common/clock.h"
 #include "kube/client.h"
 #include "livy/monitor.h"
@@ -73,6 +74,9 @@ class ClusterReconciler : public runtime::Reconciler {
   // children). Forgotten when the cluster is gone.
   mutable std::mutex verified_mutex_;
   std::map<std::string, std::pair<std::string, std::string>, std::less<>> verified_;
+  // Status writes and child updates the cache has not shown yet, by the same keys
+  // ("ns/cluster/status" for the status): a pass on a stale cache does not repeat them.
+  OwnWrites own_writes_;
 };
 
 // True when every field of `desired` is present in `live` with the same value

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "api/codec.h"
 #include "cluster/livy_sessions.h"
 #include "cluster/names.h"
+#include "common/hash.h"
 
 namespace spyt::cluster {
 namespace {
@@ -69,6 +71,14 @@ void SetReleaseConditions(api::SpytClusterStatus& st, const SpytReleaseProblem& 
     SetCondition(st.conditions,
                  Make(api::condition::kReady, false, "SpytVersionUnavailable", message, gen, now));
   }
+}
+
+// The status without lastTransitionTime bookkeeping, conditions in type order.
+api::SpytClusterStatus Comparable(api::SpytClusterStatus s) {
+  for (auto& c : s.conditions) c.last_transition_time.clear();
+  std::sort(s.conditions.begin(), s.conditions.end(),
+            [](const api::Condition& l, const api::Condition& r) { return l.type < r.type; });
+  return s;
 }
 
 }  // namespace
@@ -172,13 +182,11 @@ api::SpytClusterStatus InvalidSpecStatus(const api::SpytCluster& c, const api::F
 }
 
 bool StatusChanged(const api::SpytClusterStatus& a, const api::SpytClusterStatus& b) {
-  api::SpytClusterStatus x = a, y = b;
-  for (auto& c : x.conditions) c.last_transition_time.clear();
-  for (auto& c : y.conditions) c.last_transition_time.clear();
-  auto by_type = [](const api::Condition& l, const api::Condition& r) { return l.type < r.type; };
-  std::sort(x.conditions.begin(), x.conditions.end(), by_type);
-  std::sort(y.conditions.begin(), y.conditions.end(), by_type);
-  return !(x == y);
+  return !(Comparable(a) == Comparable(b));
+}
+
+std::string StatusDigest(const api::SpytClusterStatus& status) {
+  return hash::Fnv1a64Hex(json::Dump(api::EncodeStatus(Comparable(status))));
 }
 
 }  // namespace spyt::cluster

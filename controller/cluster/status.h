@@ -39,4 +39,7 @@ api::SpytClusterStatus InvalidSpecStatus(const api::SpytCluster& cluster,
 // True when two statuses differ in anything but lastTransitionTime bookkeeping.
 bool StatusChanged(const api::SpytClusterStatus& a, const api::SpytClusterStatus& b);
 
+// A digest of what StatusChanged compares: equal digests, unchanged status.
+std::string StatusDigest(const api::SpytClusterStatus& status);
+
 }  // namespace spyt::cluster
