@@ -137,11 +137,14 @@ TEST_SUITE("runtime.manager") {
     }
     CHECK(manager.IsLeader());
     CHECK(Eventually([&] { return leader.running.load(); }));
+    // Asleep again after starting the leaders: an Advance before that would be missed.
+    REQUIRE(clock.WaitForBlockedWaiters(2));
 
     json::Value lease = *client.Peek(kLeases, "spyt-system", "spyt-operator");
     lease["spec"]["holderIdentity"] = "intruder";
     client.Seed(kLeases, lease);
     clock.Advance(2s);
+    if (!Eventually([&] { return code.load() != -1; })) manager.RequestStop();  // fail, not hang
     run.join();
     CHECK(code == kExitLostLease);
     CHECK(leader.returned);
@@ -164,6 +167,9 @@ TEST_SUITE("runtime.manager") {
     std::atomic<int> code{-1};
     std::thread run([&] { code = manager.Run(); });
     REQUIRE(Eventually([&] { return busy.running.load(); }));
+    // The elector's loop and watchdog asleep after starting the leaders: an Advance
+    // before that would be missed, and nothing would ever notice the lost lease.
+    REQUIRE(clock.WaitForBlockedWaiters(2));
 
     json::Value lease = *client.Peek(kLeases, "spyt-system", "spyt-operator");
     lease["spec"]["holderIdentity"] = "intruder";
@@ -171,6 +177,7 @@ TEST_SUITE("runtime.manager") {
     clock.Advance(2s);
     CHECK(Eventually([&] { return lost.load() == kExitLostLease; }));
     CHECK(leader_running_when_lost);
+    if (lost.load() != kExitLostLease) manager.RequestStop();  // fail, not hang
     busy.Release();
     run.join();
     CHECK(code == kExitLostLease);
