@@ -157,7 +157,7 @@ TEST_SUITE("livy_server server recovery") {
     REQUIRE(r.status == 201);
     CHECK(*r.header("Location") == "/sessions/0/statements/1");
     bool sent = false;
-    for (int i = 0; i < 300 && !sent; ++i) {
+    for (int i = 0; i < 1000 && !sent; ++i) {
       {
         std::lock_guard<std::mutex> lock(f.idle_driver->mu);
         for (const auto& s : f.idle_driver->submitted) sent = sent || s.id == 1;

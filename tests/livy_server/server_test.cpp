@@ -180,11 +180,12 @@ TEST_SUITE("livy_server server") {
     CHECK(f.Call("POST", "/sessions/0/statements", R"({"code":"b"})").status == 201);
     auto driver = f.drivers.driver(0);
     driver->Ready();
-    for (int i = 0; i < 1000; ++i) {
+    // The lock only while looking: the session's thread takes it to submit.
+    auto submitted = [&] {
       std::lock_guard<std::mutex> lock(driver->mu);
-      if (driver->submitted.size() == 2) break;
-      std::this_thread::sleep_for(10ms);
-    }
+      return driver->submitted.size();
+    };
+    for (int i = 0; i < 1000 && submitted() < 2; ++i) std::this_thread::sleep_for(10ms);
     std::lock_guard<std::mutex> lock(driver->mu);
     REQUIRE(driver->submitted.size() == 2);
     CHECK(driver->submitted[0].code == "a");
