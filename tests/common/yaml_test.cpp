@@ -195,7 +195,9 @@ TEST_SUITE("yaml") {
     CHECK_THROWS_AS(ParseAll("a: \"\xEF\xBF\xBE\"\n"), ParseError);  // U+FFFE, even quoted
     CHECK_THROWS_AS(ParseAll("a: \x01\n"), ParseError);
     CHECK(ParseOne("a: \"\\x7f\\ufffe\"\t\r\n").find("a")->as_string() == "\x7F\xEF\xBF\xBE");
-    CHECK(ParseOne("\xEF\xBB\xBF" "a: \xC2\x85\xC2\xA0\n").find("a") != nullptr);  // BOM, NEL
+    CHECK(ParseOne("\xEF\xBB\xBF"
+                   "a: \xC2\x85\xC2\xA0\n")
+              .find("a") != nullptr);  // BOM, NEL
   }
 
   TEST_CASE("syntax errors name the line") {
