@@ -37,9 +37,12 @@ bool FakeClock::WaitUntil(std::condition_variable& cv, std::unique_lock<std::mut
 
   // Leaves the waiter list once no Advance() is about to touch our mutex or cv
   // (they may be destroyed after we return). Waiting for that needs the caller's
-  // lock released, so returns false if it had to release it.
+  // lock released, so returns false if it had to release it. Once leaving, the
+  // waiter is skipped by WakeAll: otherwise an Advance() in the window where both
+  // locks are released could take it up again and use it after the erase.
   auto unregister = [&]() -> bool {
     guard.lock();
+    self->leaving = true;
     bool kept_lock = true;
     if (self->notifiers > 0) {
       lock.unlock();
@@ -116,6 +119,9 @@ void FakeClock::WakeAll() {
   {
     std::lock_guard lock(mutex_);
     for (auto& w : waiters_) {
+      if (w.leaving) {
+        continue;  // awake already, and about to be erased
+      }
       // About to be woken: not blocked until it has re-checked and parked again.
       w.parked = false;
       ++w.notifiers;

@@ -62,8 +62,9 @@ class FakeClock : public Clock {
     std::mutex* mutex;
     std::condition_variable* cv;
     TimePoint deadline;
-    bool parked = false;  // inside cv.wait
-    int notifiers = 0;    // Advance() calls about to lock `mutex`
+    bool parked = false;   // inside cv.wait
+    int notifiers = 0;     // Advance() calls about to lock `mutex`
+    bool leaving = false;  // in unregister: no Advance() may take it up any more
   };
 
   void WakeAll();
