@@ -16,10 +16,9 @@
 #
 # The campaign adds up across runs and sessions: every run appends a row to
 # ~/.cache/spyt-operator/fuzz/ledger.tsv with the target, the executions, and a key of
-# the code it ran on (the git trees of the directories that target is built from; a run
-# on uncommitted changes there gets the key "dirty" and counts for nothing). The summary
-# prints, per target, the executions and findings on the code as it is now. A long run
-# stopped with Ctrl-C (SIGINT) counts the executions it did.
+# the code it ran on: a hash of the paths and contents of the files its binary is built
+# from (committed or not). The summary prints, per target, the executions and findings on
+# the code as it is now. A long run stopped with Ctrl-C (SIGINT) counts the executions it did.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,26 +54,25 @@ cache="${SPYT_CACHE_DIR:-$HOME/.cache/spyt-operator}/fuzz"
 findings="$cache/findings"
 mkdir -p "$findings"
 ledger="$cache/ledger.tsv"
-# The directories each target's code comes from (tests/fuzz/CMakeLists.txt: fuzz_libs_*).
-sources_of() {
-  local base="tests/fuzz tests/fakes controller/common controller/api"
-  case "$1" in
-    api_spec) echo "$base crds" ;;
-    quantity) echo "$base" ;;
-    launch_flags) echo "$base controller/launch_flags" ;;
-    kube_input) echo "$base controller/kube controller/http" ;;
-    livy_requests|livy_routes)
-      echo "$base controller/kube controller/http controller/runtime controller/livy_server" ;;
-    *) echo "$base controller" ;;
-  esac
+# The files a target's binary is built from: the sources and headers of exactly its
+# objects (ninja's deps log, current after the build above) that lie in this repository
+# (headers reached through build/module-include's links count as their targets),
+# and the data it reads at run time. Its key hashes their paths and contents, so a change
+# anywhere else (another target, a test, a fake it does not link) leaves its count alone.
+code_files() {
+  local objs
+  mapfile -t objs < <(ninja -C "$build" -t commands "fuzz_$1" | grep -o ' -o [^ ]*\.o' | cut -c5-)
+  {
+    ninja -C "$build" -t deps "${objs[@]}" | awk '/^ / { print $1 }'
+    if [ "$1" = api_spec ]; then echo "$PWD/crds/spyt.dev_spytclusters.yaml"; fi
+  } | xargs -r realpath -e | grep "^$PWD/" | grep -v "^$PWD/$build/" | sed "s|^$PWD/||" | sort -u
 }
 code_key() {
-  local dirs
-  read -r -a dirs <<< "$(sources_of "$1")"
-  if ! git diff --quiet HEAD -- "${dirs[@]}" 2>/dev/null; then echo dirty; return; fi
-  local d trees=""
-  for d in "${dirs[@]}"; do trees+="$(git rev-parse "HEAD:$d")"; done
-  echo "$trees" | sha256sum | cut -c1-16
+  local files
+  files=$(code_files "$1")
+  [ -n "$files" ] || { echo "hack/fuzz.sh: no sources known for '$1'" >&2; exit 2; }
+  paste -d' ' <(echo "$files") <(echo "$files" | git hash-object --stdin-paths) |
+    sha256sum | cut -c1-16
 }
 
 found=0
