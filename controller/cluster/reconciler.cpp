@@ -115,22 +115,19 @@ void ClusterReconciler::WriteStatus(const json::Value& live,
                                     const api::SpytClusterStatus& old_status,
                                     const api::SpytClusterStatus& status) {
   if (!StatusChanged(old_status, status)) return;
-  const std::string key = VerifiedKey(json::StringAt(live, {"metadata", "namespace"}),
-                                      json::StringAt(live, {"metadata", "name"})) +
-                          "status";
+  const runtime::ObjectRef ref = runtime::RefOf(live);
+  const std::string key = VerifiedKey(ref.ns, ref.name) + "status";
   const std::string based_on = runtime::ResourceVersionOf(live);
   std::string digest = StatusDigest(status);
   if (own_writes_.InFlight(key, based_on, digest)) return;
   json::Value patch = json::Object{{"status", api::EncodeStatus(status)}};
-  client_.Patch(kube::resources::kSpytClusters, json::StringAt(live, {"metadata", "namespace"}),
-                json::StringAt(live, {"metadata", "name"}), kube::PatchType::kMerge, patch,
+  client_.Patch(kube::resources::kSpytClusters, ref.ns, ref.name, kube::PatchType::kMerge, patch,
                 "status");
   own_writes_.Wrote(key, based_on, std::move(digest));
   if (observer_ != nullptr) observer_->StatusWritten();
   auto ready = [](const api::SpytClusterStatus& s) {
     return IsConditionTrue(s.conditions, api::condition::kReady);
   };
-  runtime::ObjectRef ref = runtime::RefOf(live);
   if (ready(status) && !ready(old_status))
     events_.Normal(ref, "ClusterReady", "every enabled component is ready");
   if (!ready(status) && ready(old_status)) {
