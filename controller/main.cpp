@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "launch_flags/parser_message.h"
 #include "runtime/manager.h"
 
 namespace {
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
     std::cerr << "spyt-operator: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;
   } catch (const boost::program_options::error& e) {
-    std::cerr << "spyt-operator " << command << ": " << e.what() << "\n";
+    std::cerr << "spyt-operator " << command << ": " << spyt::launcher::FlagParserMessage(e)
+              << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "spyt-operator " << command << ": " << e.what() << "\n";

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "launch_flags/flag_table.h"
+#include "launch_flags/parser_message.h"
 
 namespace spyt::launcher {
 namespace {
@@ -103,7 +104,7 @@ Flags ParseFlags(const std::vector<std::string>& args) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw FlagError(e.what());
+    throw FlagError(FlagParserMessage(e));
   }
   if (vm.count("unexpected-argument") != 0) {
     throw FlagError("unexpected argument \"" +

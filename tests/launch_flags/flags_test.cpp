@@ -10,15 +10,7 @@ namespace {
 using testing::Args;
 using testing::With;
 
-// The FlagError message of parsing `args`, or "" when they parse.
-std::string ErrorOf(const Args& args) {
-  try {
-    ParseFlags(args);
-  } catch (const FlagError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::FlagErrorOf;
 
 // `args` without the flag `name` and its value.
 Args Without(Args args, const std::string& name) {
@@ -110,30 +102,30 @@ TEST_SUITE("launcher flags") {
     for (const auto& [args, flag] : cases) {
       CAPTURE(args[0]);
       CAPTURE(flag);
-      const std::string error = ErrorOf(Without(args, flag));
+      const std::string error = FlagErrorOf(Without(args, flag));
       CHECK(error.find("'" + flag + "' is required") != std::string::npos);
     }
   }
 
   TEST_CASE("an unknown flag is named") {
-    CHECK(ErrorOf(With(testing::MasterArgs(), {"--bogus", "1"})) ==
+    CHECK(FlagErrorOf(With(testing::MasterArgs(), {"--bogus", "1"})) ==
           "unrecognised option '--bogus'");
   }
 
   TEST_CASE("a flag of another role is unknown") {
-    CHECK(ErrorOf(With(testing::MasterArgs(), {"--cores", "1"})) ==
+    CHECK(FlagErrorOf(With(testing::MasterArgs(), {"--cores", "1"})) ==
           "unrecognised option '--cores'");
-    CHECK(ErrorOf(With(testing::WorkerArgs(), {"--livy-max-sessions", "1"})) ==
+    CHECK(FlagErrorOf(With(testing::WorkerArgs(), {"--livy-max-sessions", "1"})) ==
           "unrecognised option '--livy-max-sessions'");
   }
 
   TEST_CASE("abbreviated flags are not guessed") {
-    CHECK(ErrorOf({"master", "--host", "h", "--por", "1", "--webui-port", "2"}) ==
+    CHECK(FlagErrorOf({"master", "--host", "h", "--por", "1", "--webui-port", "2"}) ==
           "unrecognised option '--por'");
   }
 
   TEST_CASE("a flag without its value is named") {
-    CHECK(ErrorOf(With(testing::LivyArgs(), {"--livy-max-sessions"})) ==
+    CHECK(FlagErrorOf(With(testing::LivyArgs(), {"--livy-max-sessions"})) ==
           "the required argument for option '--livy-max-sessions' is missing");
   }
 
@@ -168,23 +160,23 @@ TEST_SUITE("launcher flags") {
     };
     for (const auto& [args, message] : cases) {
       CAPTURE(testing::Joined(args));
-      CHECK(ErrorOf(args) == message);
+      CHECK(FlagErrorOf(args) == message);
     }
   }
 
   TEST_CASE("a flag given twice is refused") {
-    CHECK(ErrorOf(With(testing::MasterArgs(), {"--port", "7078"})) ==
+    CHECK(FlagErrorOf(With(testing::MasterArgs(), {"--port", "7078"})) ==
           "option '--port' cannot be specified more than once");
   }
 
   TEST_CASE("a stray argument is refused") {
-    CHECK(ErrorOf(With(testing::MasterArgs(), {"extra"})) ==
+    CHECK(FlagErrorOf(With(testing::MasterArgs(), {"extra"})) ==
           "unexpected argument \"extra\": every value follows its --flag");
   }
 
   TEST_CASE("a missing or unknown role is refused") {
-    CHECK(ErrorOf({}) == "missing role: expected master, worker, history or livy");
-    CHECK(ErrorOf({"driver", "--host", "h"}) ==
+    CHECK(FlagErrorOf({}) == "missing role: expected master, worker, history or livy");
+    CHECK(FlagErrorOf({"driver", "--host", "h"}) ==
           "unknown role \"driver\": expected master, worker, history or livy");
   }
 

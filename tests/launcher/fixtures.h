@@ -31,6 +31,16 @@ inline constexpr const char* kMasterUrl = "spark://livy-master.default.svc.clust
 inline constexpr const char* kConfDir = "/opt/spyt/conf";
 inline constexpr const char* kToken = "yt-token-that-must-not-leak";
 
+// The FlagError message of parsing `args`, or "" when they parse.
+inline std::string FlagErrorOf(const Args& args) {
+  try {
+    ParseFlags(args);
+  } catch (const FlagError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 inline Args MasterArgs() {
   return {"master", "--host",      kPodIp, "--port",     "7077",  "--webui-port",
           "8080",   "--rest-port", "6066", "--conf-dir", kConfDir};
