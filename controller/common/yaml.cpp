@@ -19,6 +19,29 @@ std::string Where(const YAML::Mark& mark) {
   return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
 }
 
+// yaml-cpp decodes the escapes \N (U+0085) and \_ (U+00A0) of double-quoted scalars to
+// the single bytes 0x85 and 0xA0, not to UTF-8 (every other escape it encodes). The stream
+// was checked to be UTF-8 and escapes end on a character boundary, so those two bytes are
+// the only ones in a scalar that start no valid sequence: encode them as their characters.
+std::string EncodeLatin1Escapes(const YAML::Mark& mark, const std::string& decoded) {
+  if (!utf8::FirstInvalid(decoded)) return decoded;
+  std::string out;
+  for (std::size_t i = 0; i < decoded.size();) {
+    const std::size_t at = i;
+    if (utf8::Next(decoded, i)) {
+      out.append(decoded, at, i - at);
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(decoded[i]);
+    if (byte != 0x85 && byte != 0xA0) {
+      throw ParseError(Where(mark) + ": a scalar decodes to text that is not UTF-8");
+    }
+    utf8::Append(out, byte);
+    ++i;
+  }
+  return out;
+}
+
 // Builds one document's json::Value from yaml-cpp's parser events. (Its own
 // LoadAll loops forever, allocating, on a stray ',' such as "{}," or ",": that
 // bug, yaml-cpp #1040, is fixed upstream after 0.7, Debian's version; with the
@@ -44,7 +67,8 @@ class Builder : public YAML::EventHandler {
                 const std::string& value) override {
     // Quoted scalars carry the tag "!"; plain ones "?" and resolve by the core schema.
     const bool text = tag == "!" || tag == "tag:yaml.org,2002:str";
-    Add(mark, text ? json::Value(value) : ResolvePlain(value), anchor, value);
+    std::string decoded = EncodeLatin1Escapes(mark, value);
+    Add(mark, text ? json::Value(decoded) : ResolvePlain(decoded), anchor, decoded);
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {

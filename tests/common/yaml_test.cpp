@@ -186,6 +186,43 @@ TEST_SUITE("yaml") {
           json::Value(json::Object{{"k\xEF\xBF\xBD", "v\xEF\xBF\xBD"}}));
   }
 
+  // yaml-cpp turns \N and \_ into the bytes 0x85 and 0xA0; a later Dump wrote them as
+  // U+FFFD (found by fuzzing api_spec).
+  TEST_CASE("every escape of a double-quoted scalar reads as the UTF-8 of its character") {
+    const std::vector<std::pair<std::string, std::string>> escapes = {
+        {"\\0", std::string(1, '\0')},
+        {"\\a", "\a"},
+        {"\\b", "\b"},
+        {"\\t", "\t"},
+        {"\\\t", "\t"},
+        {"\\n", "\n"},
+        {"\\v", "\v"},
+        {"\\f", "\f"},
+        {"\\r", "\r"},
+        {"\\e", "\x1B"},
+        {"\\ ", " "},
+        {"\\\"", "\""},
+        {"\\/", "/"},
+        {"\\\\", "\\"},
+        {"\\N", "\xC2\x85"},
+        {"\\_", "\xC2\xA0"},
+        {"\\L", "\xE2\x80\xA8"},
+        {"\\P", "\xE2\x80\xA9"},
+        {"\\x85", "\xC2\x85"},
+        {"\\u00a0", "\xC2\xA0"},
+        {"\\U0001F600", "\xF0\x9F\x98\x80"},
+    };
+    for (const auto& [escape, text] : escapes) {
+      CAPTURE(escape);
+      const json::Value doc = ParseOne("\"k" + escape + "\": \"<" + escape + escape + ">\"\n");
+      const json::Value want = json::Object{{"k" + text, "<" + text + text + ">"}};
+      CHECK(doc == want);
+      CHECK(ParseOne(yaml::Dump(doc)) == want);
+    }
+    CHECK(ParseOne("a: \"\\N\xC3\xA9\\_\\_\"").find("a")->as_string() ==
+          "\xC2\x85\xC3\xA9\xC2\xA0\xC2\xA0");
+  }
+
   TEST_CASE("text must be UTF-8 of YAML's printable characters, as go-yaml requires") {
     CHECK_THROWS_WITH_AS(ParseAll("a: 1\nb: x\x87y\n"),
                          "invalid YAML at line 2, column 5: byte 0x87 is not UTF-8", ParseError);
