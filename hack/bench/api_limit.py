@@ -3,7 +3,7 @@
 same objects (issue 15's goal: within 10%), in one run. Prints figures; asserts nothing.
 
   hack/bench/api_limit.py [--clusters 1000] [--reps 2] [--parallel 32] [--qps 100000:100000]
-                          [--peer-dir ../shared/bench/peer] [--out FILE]
+                          [--workers 4] [--peer-dir ../shared/bench/peer] [--out FILE]
 
 Run from anywhere after `make build`. Each repetition runs both parts, alternating which
 goes first, each on a fresh control plane of its own (the peer benchmark's: control-plane.sh,
@@ -13,7 +13,8 @@ kwok nodes for the pods, extra Service IPs), with one watched namespace:
     render` prints (ownerReferences dropped: nothing sets their owners' uids), from
     --parallel workers, then waits until every StatefulSet has all its replicas ready. No
     operator runs. Figure: seconds from the first create to all ready.
-  - operator: the peer benchmark's run of spyt-operator (its 4 workers) with a client QPS and
+  - operator: the peer benchmark's run of spyt-operator (with --workers reconcile workers; 4,
+    the operator's default, is what that benchmark gives both operators) with a client QPS and
     burst so high they never bind; benchtool creates the clusters from 32 workers. Figure:
     seconds from the first create to the last cluster Ready. That includes the operator's
     status writes and Events, which bare does not make: bare is a floor, not a twin.
@@ -113,6 +114,18 @@ def run_bare(bench, n, rep, parallel, workdir):
         subprocess.run([bench.CP, "down"], env=bench.ENV, timeout=300)
 
 
+def set_workers(bench, workers):
+    """bench.py starts every operator with 4 reconcile workers; this makes it `workers`."""
+    flag = "--max-concurrent-reconciles="
+    init = bench.Operator.__init__
+
+    def with_workers(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.args = [f"{flag}{workers}" if a.startswith(flag) else a for a in self.args]
+
+    bench.Operator.__init__ = with_workers
+
+
 def run_operator(bench, n, rep, qps, burst, workdir):
     bench.control_plane_up(n)  # run_one(fresh=True) takes it down
     args = SimpleNamespace(run_timeout=1800, rest=0, stall=240, resync_max_n=0)
@@ -130,6 +143,7 @@ def main():
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--parallel", type=int, default=32, help="bareclient's concurrent creates")
     ap.add_argument("--qps", default="100000:100000", help="the operator's client qps:burst")
+    ap.add_argument("--workers", type=int, default=4, help="the operator's reconcile workers")
     ap.add_argument("--peer-dir", default=str(REPO.parent / "shared" / "bench" / "peer"))
     ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "api-limit.json"))
     args = ap.parse_args()
@@ -144,6 +158,7 @@ def main():
     build_bareclient()
     workdir = tempfile.mkdtemp(prefix="api-limit-")
     bench = load_peer_bench(args.peer_dir, os.path.join(workdir, "cp"))
+    set_workers(bench, args.workers)
     results = []
     for rep in range(args.reps):
         order = ("bare", "operator") if rep % 2 == 0 else ("operator", "bare")
@@ -158,7 +173,8 @@ def main():
 
     bare = [r["bare"]["ready_s"] for r in results]
     ours = [r["operator"]["ready_max"] for r in results]
-    print(f"\nN={args.clusters}, {args.reps} repetition(s); logs in {workdir}; results in {args.out}")
+    print(f"\nN={args.clusters}, {args.reps} repetition(s), operator with {args.workers} workers, "
+          f"bare with {args.parallel}; logs in {workdir}; results in {args.out}")
     print(f"{'figure':<44} {'operator':>9} {'bare':>9} {'ratio':>6}  goal")
     for i, r in enumerate(results):
         print(f"{'rep ' + str(i) + ': s from first create to all Ready':<44} "
