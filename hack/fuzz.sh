@@ -14,11 +14,12 @@
 # ~/.cache/spyt-operator/fuzz/findings/; copy it into tests/fuzz/corpus/<target>/ once
 # fixed, so every `make test` replays it. Exits 1 when a run found something.
 #
-# The campaign adds up across runs and sessions: every run appends a row to
-# ~/.cache/spyt-operator/fuzz/ledger.tsv with the target, the executions, and a key of
-# the code it ran on: a hash of the paths and contents of the files its binary is built
-# from (committed or not). The summary prints, per target, the executions and findings on
-# the code as it is now. A long run stopped with Ctrl-C (SIGINT) counts the executions it did.
+# The campaign adds up across runs, sessions and machines: every run appends a row to
+# tests/fuzz/ledger.tsv (committed with the code, so a new machine loses no count) with
+# the target, the executions, and a key of the code it ran on: a hash of the paths and
+# contents of the files its binary is built from (committed or not). The summary prints,
+# per target, the executions and findings on the code as it is now. A long run stopped
+# with Ctrl-C (SIGINT) counts the executions it did.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; seconds_given=1; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -53,7 +54,7 @@ fi
 cache="${SPYT_CACHE_DIR:-$HOME/.cache/spyt-operator}/fuzz"
 findings="$cache/findings"
 mkdir -p "$findings"
-ledger="$cache/ledger.tsv"
+ledger="$PWD/tests/fuzz/ledger.tsv"
 # The files a target's binary is built from: the sources and headers of exactly its
 # objects (ninja's deps log, current after the build above) that lie in this repository
 # (headers reached through build/module-include's links count as their targets),
@@ -124,7 +125,8 @@ echo " new: inputs that broke a property, crashed, leaked or tripped ASan/UBSan,
 printf '\n%-14s %14s %6s %9s %8s   (the campaign on this code, from %s)\n' \
   target executions runs findings hours "$ledger"
 for t in "${targets[@]}"; do
-  awk -F'\t' -v t="$t" -v k="$(code_key "$t")" '
+  k=$(code_key "$t")  # a failure here stops the script (set -e), unlike inside awk's arguments
+  awk -F'\t' -v t="$t" -v k="$k" '
     $2 == t && $3 == k { n += $4; r++; s += $5; f += ($6 > 0 ? $6 : ($7 != 0 && $7 != 72)) }
     END { printf "%-14s %14d %6d %9d %8.1f\n", t, n, r, f, s / 3600 }' "$ledger"
 done

@@ -34,9 +34,6 @@ int RunOperator(const std::vector<std::string>& args, const ExitNow& exit_now) {
   log::Configure(log::ParseLevel(o.log_level), log::ParseFormat(o.log_format));
 
   kube::RestConfig config = kube::ResolveConfig(o.kubeconfig);
-  // The API server is the only TLS peer of `run` (Livy is polled over plain HTTP), and
-  // with a configured CA it is the only trust anchor, as with client-go.
-  if (!config.tls.ca_pem.empty()) http::SkipSystemTrustStore();
   config.qps = o.kube_api_qps;
   config.burst = o.kube_api_burst;
   config.user_agent = "spyt-operator/" SPYT_OPERATOR_VERSION;

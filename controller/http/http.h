@@ -1,8 +1,8 @@
 #pragma once
 
-// The project's own HTTP interfaces. Only controller/http/*_impl files know the
-// HTTP library (cpprestsdk); everything else talks through these types, and unit
-// tests substitute fakes for them.
+// The project's own HTTP interfaces. Only controller/http/ knows how they are
+// implemented (the client on sockets and OpenSSL, the server on cpprestsdk);
+// everything else talks through these types, and unit tests substitute fakes for them.
 
 #include <chrono>
 #include <cstddef>
@@ -79,16 +79,9 @@ struct TlsConfig {
   std::string server_name;  // SNI / verification name override
 };
 
-// For a process whose every TLS peer is verified against configured CAs (TlsConfig::ca_pem):
-// tells OpenSSL the system trust store is empty, by pointing SSL_CERT_FILE at /dev/null
-// for this process. cpprest loads the system store into every new connection's SSL_CTX
-// before our callback replaces it; parsing its ~140 certificates cost ~30 ms of CPU per
-// connection, most of the operator's start-up (measured: 330 ms from start to the
-// first informer synced). Call before any thread starts (setenv); children inherit it.
-void SkipSystemTrustStore();
-
-// The real transport (cpprestsdk). base_url: "https://127.0.0.1:6443" or "http://...".
-// TLS peer verification is always on for https.
+// The real transport: our own HTTP/1.1 client on OpenSSL (socket_transport.cpp).
+// base_url: "https://127.0.0.1:6443" or "http://..."; TLS peer verification is always
+// on for https, trusting only tls.ca_pem when set and the system store otherwise.
 std::unique_ptr<Transport> MakeTransport(const std::string& base_url, const TlsConfig& tls);
 
 // A small HTTP server for health, readiness and similar endpoints.

@@ -82,7 +82,7 @@ class RestClient : public Client {
   BearerToken token_;
 };
 
-// A RestClient over the real (cpprestsdk) transport. Throws ConfigError when the TLS
+// A RestClient over the real transport (http::MakeTransport). Throws ConfigError when the TLS
 // material in the config is unusable.
 std::unique_ptr<Client> MakeClient(const RestConfig& config, ClientMetrics* metrics = nullptr);
 

@@ -46,7 +46,7 @@ TEST_SUITE("units") {
     CHECK_THROWS_WITH(MemorySize::Parse("4096"), doctest::Contains("needs a unit"));
   }
 
-  TEST_CASE("zero is a size; positivity is validation's concern") {
+  TEST_CASE("zero is a size, positivity is validation's concern") {
     CHECK(MemorySize::Parse("0m").bytes() == 0);
   }
 

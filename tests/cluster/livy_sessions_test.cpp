@@ -90,7 +90,7 @@ TEST_SUITE("livy sessions") {
     CHECK(Livy(st).message.find("connection refused") != std::string::npos);
   }
 
-  TEST_CASE("not ready or not polled yet is Unknown; disabled or polling off removes it") {
+  TEST_CASE("not ready or not polled yet is Unknown, disabled or polling off removes it") {
     api::SpytCluster c = ReadyLivy("a");
     fakes::FakeLivySource source;
     api::SpytClusterStatus st = c.status;

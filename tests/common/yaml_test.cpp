@@ -15,7 +15,7 @@ namespace spyt::yaml {
 namespace {}  // namespace
 
 TEST_SUITE("yaml") {
-  TEST_CASE("plain scalars resolve as YAML 1.2 core schema; quoted ones stay strings") {
+  TEST_CASE("plain scalars resolve as YAML 1.2 core schema, quoted ones stay strings") {
     json::Value v = ParseOne("a: 1\nb: \"1\"\nc: true\nd: ~\ne: 1.5\nf: 4G\ng: 'yes'\n");
     CHECK(v.find("a")->as_int() == 1);
     CHECK(v.find("b")->as_string() == "1");
@@ -261,7 +261,7 @@ TEST_SUITE("yaml") {
     }
   }
 
-  TEST_CASE("anchors and aliases read as copies; keys must be scalars") {
+  TEST_CASE("anchors and aliases read as copies, keys must be scalars") {
     json::Value v = ParseOne("base: &b {cores: 2}\nworkers: *b\nname: &n w\n*n : 1\n");
     CHECK(v.find("workers")->find("cores")->as_int() == 2);
     CHECK(v.find("w")->as_int() == 1);

@@ -92,7 +92,7 @@ TEST_SUITE("fake_client") {
     CHECK(ErrorOf([&] { client.Get(kSpytClusters, "ns", "nope"); }) == Reason::kNotFound);
   }
 
-  TEST_CASE("namespaces keep objects apart; a cluster-scoped resource ignores them") {
+  TEST_CASE("namespaces keep objects apart, a cluster-scoped resource ignores them") {
     FakeClient client;
     client.Create(kSpytClusters, "ns", Cluster("a"));
     CHECK(ErrorOf([&] { client.Get(kSpytClusters, "other", "a"); }) == Reason::kNotFound);
@@ -136,7 +136,7 @@ TEST_SUITE("fake_client") {
     CHECK(ErrorOf([&] { client.Update(kSpytClusters, "ns", Cluster("a")); }) == Reason::kNotFound);
   }
 
-  TEST_CASE("Update keeps the stored status; the status subresource changes only the status") {
+  TEST_CASE("Update keeps the stored status, the status subresource changes only the status") {
     FakeClient client;
     client.Create(kSpytClusters, "ns", Cluster("a"));
     json::Value with_status = Cluster("a");

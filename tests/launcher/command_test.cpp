@@ -57,7 +57,7 @@ TEST_SUITE("launcher command") {
     CHECK(c.argv[5] == "4096m");
   }
 
-  TEST_CASE("the history server runs spark-class HistoryServer; its settings are in the conf") {
+  TEST_CASE("the history server runs spark-class HistoryServer, its settings are in the conf") {
     const Command c = BuildCommand(ContextOf(testing::HistoryArgs()));
     CHECK(c.argv == Args{kSparkClass, "org.apache.spark.deploy.history.HistoryServer"});
     CHECK(c.env == SparkEnv("history"));

@@ -88,7 +88,7 @@ struct Fixture {
 }  // namespace
 
 TEST_SUITE("livy monitor") {
-  TEST_CASE("one round polls every listed Livy; one that fails is an observation, not a throw") {
+  TEST_CASE("one round polls every listed Livy, one that fails is an observation, not a throw") {
     Fixture f;
     f.targets = {{"a", "one", "http://one:8998", 5}, {"a", "two", "http://two:8998", 3}};
     f.Answer("http://one:8998", {"idle", "busy"}, {"success"});

@@ -90,7 +90,7 @@ TEST_SUITE("livy_server registry restore") {
     CHECK_FALSE(f.registry.GetSession(1).has_value());
   }
 
-  TEST_CASE("a restore marks nothing changed; later changes are handed once") {
+  TEST_CASE("a restore marks nothing changed, later changes are handed once") {
     Fixture f;
     StoredState stored;
     stored.sessions = {Stored(0, SessionState::kIdle, "a")};

@@ -182,7 +182,7 @@ TEST_SUITE("livy_server server recovery") {
     CHECK(f.WaitFor("/batches/1", "state", "success"));
   }
 
-  TEST_CASE("a full disk refuses new sessions and batches with 503; running ones go on") {
+  TEST_CASE("a full disk refuses new sessions and batches with 503, running ones go on") {
     Fixture f;
     f.store.SetFailure("/state/sessions/3.json.tmp: No space left on device");
     const auto refused = f.Post("/sessions", R"({"kind":"spark"})");

@@ -123,7 +123,7 @@ TEST_SUITE("livy_server server") {
     CHECK(f.server->Handle(r).status == 413);
   }
 
-  TEST_CASE("code over the limit answers 413 naming the field; the session goes on") {
+  TEST_CASE("code over the limit answers 413 naming the field, the session goes on") {
     Fixture f;
     f.Call("POST", "/sessions", "{}");
     REQUIRE(f.WaitFor("/sessions/0", "state", "idle"));

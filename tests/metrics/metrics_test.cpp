@@ -115,7 +115,7 @@ TEST_SUITE("metrics") {
     CHECK(m.Render().find("type=\"Ready\"} 1") != std::string::npos);
   }
 
-  TEST_CASE("Livy polls: sessions by kind and state, in use, up; stale series go") {
+  TEST_CASE("Livy polls: sessions by kind and state, in use, up, stale series go") {
     Metrics m("1.2.3");
     livy::Observer* o = m.Livy();
     livy::Target t{"ns", "demo", "http://127.0.0.1:8998", 5};

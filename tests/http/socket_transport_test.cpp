@@ -54,10 +54,9 @@ TEST_SUITE("http.transport") {
     MakeTransport(server.base_url(), {})->Send(request);
     CHECK(seen.rfind("PATCH /api/v1/namespaces/ns/configmaps/cm?fieldManager=m&force=true HTTP/1.1",
                      0) == 0);
-    // cpprest writes "Name:value" (no space), which HTTP allows.
-    CHECK(seen.find("\r\nContent-Type:application/apply-patch+yaml\r\n") != std::string::npos);
-    CHECK(seen.find("\r\nauthorization:Bearer t\r\n") != std::string::npos);
-    CHECK(seen.find("\r\nuser-agent:spyt-operator/test\r\n") != std::string::npos);
+    CHECK(seen.find("\r\ncontent-type: application/apply-patch+yaml\r\n") != std::string::npos);
+    CHECK(seen.find("\r\nauthorization: Bearer t\r\n") != std::string::npos);
+    CHECK(seen.find("\r\nuser-agent: spyt-operator/test\r\n") != std::string::npos);
     CHECK(seen.find("cpprestsdk") == std::string::npos);
     CHECK(seen.substr(seen.size() - 7) == R"({"a":1})");
   }
@@ -83,6 +82,111 @@ TEST_SUITE("http.transport") {
   TEST_CASE("a malformed base URL is refused at construction") {
     CHECK_THROWS_AS(MakeTransport("ftp://127.0.0.1:1", {}), TransportError);
     CHECK_THROWS_AS(MakeTransport("localhost", {}), TransportError);
+  }
+
+  TEST_CASE("keep-alive: requests in turn share one connection") {
+    int connections = 0;
+    ScriptedServer server([&](ScriptedConnection& c) {
+      ++connections;
+      while (!c.ReadRequest().empty()) {
+        c.Write(Plain(200, "ok"));
+      }
+    });
+    auto transport = MakeTransport(server.base_url(), {});
+    for (int i = 0; i < 3; ++i) {
+      CHECK(transport->Send(Get("/")).body == "ok");
+    }
+    transport.reset();  // closes the pooled connection, ending the handler
+    CHECK(connections == 1);
+  }
+
+  TEST_CASE("a connection the server answered with Connection: close is not reused") {
+    int connections = 0;
+    ScriptedServer server([&](ScriptedConnection& c) {
+      ++connections;
+      c.ReadRequest();
+      c.Write(Plain(200, "ok", "Connection: close\r\n"));
+      c.WaitForClose(std::chrono::seconds(5));
+    });
+    auto transport = MakeTransport(server.base_url(), {});
+    CHECK(transport->Send(Get("/")).body == "ok");
+    CHECK(transport->Send(Get("/")).body == "ok");
+    CHECK(connections == 2);
+  }
+
+  TEST_CASE("an idle connection the server closed is replaced before the next request") {
+    int connections = 0;
+    ScriptedServer server([&](ScriptedConnection& c) {
+      ++connections;
+      c.ReadRequest();
+      c.Write(Plain(200, "ok"));  // keep-alive, then closes it anyway
+    });
+    auto transport = MakeTransport(server.base_url(), {});
+    CHECK(transport->Send(Get("/")).body == "ok");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the FIN arrives
+    Request post = Get("/");
+    post.method = "POST";
+    post.body = "{}";
+    CHECK(transport->Send(post).body == "ok");  // not on the closed connection
+    CHECK(connections == 2);
+  }
+
+  TEST_CASE("a reused connection dropped without an answer: a GET is sent again, a POST is not") {
+    ScriptedServer server([](ScriptedConnection& c) {
+      c.ReadRequest();
+      c.Write(Plain(200, "first"));
+      c.ReadRequest();  // then closes without answering
+    });
+    auto transport = MakeTransport(server.base_url(), {});
+    CHECK(transport->Send(Get("/")).body == "first");
+    CHECK(transport->Send(Get("/")).body == "first");  // the second connection's answer
+    Request post = Get("/");
+    post.method = "POST";
+    CHECK_THROWS_AS(transport->Send(post), TransportError);
+  }
+
+  TEST_CASE("a body without length ends with the connection, and HEAD and 204 have none") {
+    ScriptedServer server([](ScriptedConnection& c) {
+      std::string request = c.ReadRequest();
+      if (request.rfind("GET", 0) == 0) {
+        c.Write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
+      } else if (request.rfind("HEAD", 0) == 0) {
+        c.Write("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n");
+        c.ReadRequest();
+        c.Write("HTTP/1.1 204 No Content\r\n\r\n");
+        c.WaitForClose(std::chrono::seconds(5));
+      }
+    });
+    auto transport = MakeTransport(server.base_url(), {});
+    CHECK(transport->Send(Get("/")).body == "until the end");
+    Request head = Get("/");
+    head.method = "HEAD";
+    Response r = transport->Send(head);
+    CHECK(r.status == 200);
+    CHECK(r.body.empty());
+    Request del = Get("/");
+    del.method = "DELETE";
+    CHECK(transport->Send(del).status == 204);
+  }
+
+  TEST_CASE("the base URL's path is a prefix of every request path") {
+    std::string seen;
+    ScriptedServer server([&](ScriptedConnection& c) {
+      seen = c.ReadRequest();
+      c.Write(Plain(200, ""));
+    });
+    MakeTransport(server.base_url() + "/k8s/", {})->Send(Get("/api?x=1"));
+    CHECK(seen.rfind("GET /k8s/api?x=1 HTTP/1.1\r\n", 0) == 0);
+    CHECK(seen.find("\r\nHost: 127.0.0.1:" + std::to_string(server.port()) + "\r\n") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("a path or header with a line break is refused before anything is sent") {
+    auto transport = MakeTransport("http://127.0.0.1:1", {});
+    CHECK_THROWS_WITH_AS(transport->Send(Get("/a b")), doctest::Contains("path"), TransportError);
+    Request r = Get("/");
+    r.headers["x-evil"] = "a\r\nInjected: yes";
+    CHECK_THROWS_WITH_AS(transport->Send(r), doctest::Contains("x-evil"), TransportError);
   }
 
   TEST_CASE("a stream returns each line as soon as it arrives") {
