@@ -273,6 +273,10 @@ void Connection::Shutdown() {
   shutdown(socket_->fd, SHUT_RDWR);
 }
 
+bool Connection::timed_out() const {
+  return socket_->last_errno == EAGAIN || socket_->last_errno == EWOULDBLOCK;
+}
+
 bool Connection::Reusable() const {
   if (shut_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0)) {
     return false;

@@ -53,6 +53,8 @@ class Connection {
   // Nothing has arrived and the peer has not closed: the connection can carry another
   // request. (A server that closed an idle keep-alive connection shows up here.)
   bool Reusable() const;
+  // The last failed read or write waited out the timeout (the peer did not close).
+  bool timed_out() const;
 
  private:
   Connection(std::unique_ptr<detail::SocketState> socket, SSL* ssl);

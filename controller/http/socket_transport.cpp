@@ -8,10 +8,10 @@
 //
 // Connections: Send keeps finished keep-alive connections in a pool (at most
 // kMaxIdle) and reuses one only when nothing has arrived on it since (a server that
-// closed an idle connection shows as readable). A request that fails on a reused
-// connection before any byte of the answer came back is sent once more on a new
-// connection, except POST (it may have been processed). Each Stream has a connection
-// of its own, closed when the stream is destroyed or canceled.
+// closed an idle connection shows as readable). A request whose reused connection
+// closes before any byte of the answer came back is sent once more on a new
+// connection, except POST (it may have been processed); a timeout is not retried. Each Stream has a
+// connection of its own, closed when the stream is destroyed or canceled.
 //
 // Timeouts bound inactivity: the connect, the handshake and each read or write (so a
 // watch may stream for longer than its timeout, as long as lines keep coming).
@@ -218,7 +218,8 @@ class SocketTransport : public Transport {
         }
         return out;
       } catch (const TransportError& e) {
-        if (reused && attempt == 0 && !reader.received_any() && request.method != "POST") {
+        if (reused && attempt == 0 && !reader.received_any() && !conn->timed_out() &&
+            request.method != "POST") {
           continue;  // the server closed the idle connection as we sent on it
         }
         throw Failure(request, e);

@@ -145,6 +145,22 @@ TEST_SUITE("http.transport") {
     CHECK_THROWS_AS(transport->Send(post), TransportError);
   }
 
+  TEST_CASE("a reused connection that times out is not retried") {
+    ScriptedServer server([](ScriptedConnection& c) {
+      c.ReadRequest();
+      c.Write(Plain(200, "first"));
+      c.ReadRequest();
+      c.WaitForClose(std::chrono::seconds(10));  // silent: the client's timeout ends it
+    });
+    auto transport = MakeTransport(server.base_url(), {});
+    CHECK(transport->Send(Get("/")).body == "first");
+    auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH_AS(transport->Send(Get("/", std::chrono::seconds(1))),
+                         doctest::Contains("timed out"), TransportError);
+    // A retry would wait out a second timeout on a new connection.
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1900));
+  }
+
   TEST_CASE("a body without length ends with the connection, and HEAD and 204 have none") {
     ScriptedServer server([](ScriptedConnection& c) {
       std::string request = c.ReadRequest();
