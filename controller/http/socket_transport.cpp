@@ -71,7 +71,8 @@ class ResponseReader {
     size_t used = decoder.Feed(buffer_, out);
     buffer_.erase(0, used);
     if (decoder.done()) {
-      buffer_.clear();  // bytes after the body: the connection is not reused
+      surplus_ = !buffer_.empty();  // bytes after the body: the connection is not reused
+      buffer_.clear();
     }
     return true;
   }
@@ -88,6 +89,8 @@ class ResponseReader {
   }
 
   bool received_any() const { return received_any_; }
+  // The server sent more than the body: its framing cannot be trusted for another request.
+  bool surplus() const { return surplus_; }
   bool closed() const { return closed_; }
 
  private:
@@ -104,6 +107,7 @@ class ResponseReader {
   Connection& conn_;
   std::string buffer_;
   bool received_any_ = false;
+  bool surplus_ = false;
   bool closed_ = false;
 };
 
@@ -213,7 +217,7 @@ class SocketTransport : public Transport {
         reader.ReadBody(decoder, out.body);
         out.status = head.status;
         out.headers = std::move(head.headers);
-        if (head.keep_alive && decoder.done()) {
+        if (head.keep_alive && decoder.done() && !reader.surplus()) {
           Release(std::move(conn));
         }
         return out;

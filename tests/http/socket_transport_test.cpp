@@ -114,6 +114,26 @@ TEST_SUITE("http.transport") {
     CHECK(connections == 2);
   }
 
+  TEST_CASE("a connection whose server sent more than the body is not reused") {
+    int connections = 0;
+    ScriptedServer server([&](ScriptedConnection& c) {
+      if (++connections == 1) {
+        c.ReadRequest();
+        c.Write(Plain(200, "ok") + "HTTP/1.1 200 X\r\nContent-Length: 5\r\n\r\nstale");
+        if (!c.ReadRequest().empty()) {
+          c.Write(Plain(200, "reused"));
+        }
+      } else {
+        c.ReadRequest();
+        c.Write(Plain(200, "fresh"));
+      }
+    });
+    auto transport = MakeTransport(server.base_url(), {});
+    CHECK(transport->Send(Get("/")).body == "ok");
+    CHECK(transport->Send(Get("/")).body == "fresh");
+    CHECK(connections == 2);
+  }
+
   TEST_CASE("an idle connection the server closed is replaced before the next request") {
     int connections = 0;
     ScriptedServer server([&](ScriptedConnection& c) {
