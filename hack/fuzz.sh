@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-hack/install-deps.sh clang
+hack/install-deps.sh clang libclang-rt-dev  # libFuzzer and the sanitizer runtimes
 build=build-fuzz
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DSPYT_FUZZ=ON -DSPYT_WERROR=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
