@@ -65,7 +65,7 @@ test-node: deps build ## Real-node tests (root): containerd + kubelet here run t
 	cd $(BUILD_DIR) && ctest --output-on-failure -V -L node $(CTEST_ARGS)
 
 .PHONY: test
-test: deps manifests-check build tsan asan ## Install, build and run every test: the runtime's unit tests under ThreadSanitizer, every unit test under ASan+UBSan, then ctest (unit, integration and, as root, the real node).
+test: deps manifests-check build tsan asan ## Install, build and run every test: the runtime's and the HTTP server's unit tests under ThreadSanitizer, every unit test under ASan+UBSan, then ctest (unit, integration and, as root, the real node).
 	@[ "$(NODE_TESTS)" = ON ] || echo "make test: not root, so the real-node tests (label node) are left out"
 	cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)
 
@@ -123,7 +123,7 @@ TSAN_DIR ?= build-tsan
 ASAN_DIR ?= build-asan
 
 .PHONY: tsan
-tsan: host-deps ## Build the runtime unit tests with ThreadSanitizer (in build-tsan/) and run them.
+tsan: host-deps ## Build the runtime and HTTP server unit tests with ThreadSanitizer (in build-tsan/) and run them.
 	cmake -S . -B $(TSAN_DIR) -G Ninja $(CMAKE_LAUNCHER) -DSPYT_SANITIZE=thread >/dev/null
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target runtime_unit_tests
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_DIR)/tests/runtime_unit_tests

@@ -11,7 +11,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
-      libcpprest-dev libyaml-cpp-dev libboost-program-options-dev \
+      libyaml-cpp-dev libboost-program-options-dev \
       prometheus-cpp-dev doctest-dev libssl-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -29,10 +29,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
       libstdc++6 \
-      libcpprest2.10 libbrotli1 zlib1g libssl3 \
+      zlib1g libssl3 \
       libyaml-cpp0.7 \
       libboost-program-options1.74.0 \
-      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libcivetweb1 \
+      libprometheus-cpp-core1.0 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/controller/spyt-operator /usr/local/bin/spyt-operator
 # Numeric, so that runAsNonRoot can verify it without an /etc/passwd entry.

@@ -20,7 +20,7 @@ FROM debian:bookworm AS launcher
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
-      libcpprest-dev libyaml-cpp-dev libboost-program-options-dev \
+      libyaml-cpp-dev libboost-program-options-dev \
       prometheus-cpp-dev doctest-dev libssl-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -54,8 +54,7 @@ ARG TARGETARCH
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       openjdk-17-jre-headless python3 python3-venv procps \
-      libstdc++6 libboost-program-options1.74.0 libyaml-cpp0.7 \
-      libcpprest2.10 libssl3 zlib1g libbrotli1 \
+      libstdc++6 libboost-program-options1.74.0 libssl3 \
  && rm -rf /var/lib/apt/lists/*
 # Spark from the pyspark wheel, as hack/spark-livy.sh installs it for the tests: the
 # package directory is a complete SPARK_HOME (bin/spark-class, jars/, Scala 2.12).

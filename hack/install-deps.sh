@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libcpprest-dev libyaml-cpp-dev libboost-program-options-dev
+  libyaml-cpp-dev libboost-program-options-dev
   prometheus-cpp-dev doctest-dev libssl-dev zlib1g-dev
   clang-format openssl curl jq prometheus hyperfine wrk procps psmisc
   # The Livy session driver's Scala interpreter is compiled and packed with the JDK.

@@ -70,4 +70,27 @@ Endpoint ParseEndpoint(const std::string& base_url) {
   return out;
 }
 
+ListenAddress ParseListenAddress(const std::string& address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    throw TransportError("server address '" + address + "' is not HOST:PORT");
+  }
+  ListenAddress out;
+  out.host = address.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  if (out.host.empty()) {
+    out.host = "0.0.0.0";
+  }
+  std::string port = address.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+      std::stoi(port) > 65535) {
+    throw TransportError("server address '" + address + "' has an invalid port");
+  }
+  out.port = std::stoi(port);
+  return out;
+}
+
 }  // namespace spyt::http

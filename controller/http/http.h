@@ -1,7 +1,7 @@
 #pragma once
 
 // The project's own HTTP interfaces. Only controller/http/ knows how they are
-// implemented (the client on sockets and OpenSSL, the server on cpprestsdk);
+// implemented (client and server on sockets, the client's TLS on OpenSSL);
 // everything else talks through these types, and unit tests substitute fakes for them.
 
 #include <chrono>
@@ -84,7 +84,9 @@ struct TlsConfig {
 // on for https, trusting only tls.ca_pem when set and the system store otherwise.
 std::unique_ptr<Transport> MakeTransport(const std::string& base_url, const TlsConfig& tls);
 
-// A small HTTP server for health, readiness and similar endpoints.
+// An HTTP/1.1 server (socket_server.cpp): health, readiness and metrics endpoints and
+// the Livy REST API. Handlers run on a small pool of threads, so they may block; Stop()
+// waits for those running. Thread-safe; Start() and Stop() once each.
 class Server {
  public:
   using Handler = std::function<Response(const Request&)>;

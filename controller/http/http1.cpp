@@ -11,13 +11,6 @@ namespace {
 // Chunk-size and trailer lines are short; a longer one is a broken or hostile peer.
 constexpr std::size_t kMaxLineBytes = 4096;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool IsTokenChar(unsigned char c) {
   return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
@@ -88,7 +81,54 @@ std::size_t ParseContentLength(const std::string& value) {
   }
 }
 
+// Header field lines, after the start line, into `out` (names lower-cased, repeated
+// fields joined).
+void ParseFields(std::string_view rest, Headers& out) {
+  while (!rest.empty()) {
+    std::size_t eol = rest.find('\n');
+    std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (line.empty()) {
+      continue;
+    }
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) {
+      throw TransportError("malformed header line '" + std::string(line.substr(0, 80)) + "'");
+    }
+    std::string name = Lower(line.substr(0, colon));
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (HasControl(value, true)) {  // a bare CR or a NUL inside a field: smuggling or garbage
+      throw TransportError("a control character in header '" + name + "'");
+    }
+    auto [it, added] = out.emplace(name, value);
+    if (!added) {
+      it->second.append(", ").append(value);
+    }
+  }
+}
+
+// The first line of `head` without its line end, and the rest after it.
+std::string_view FirstLine(std::string_view head, std::string_view& rest) {
+  std::size_t eol = head.find('\n');
+  std::string_view line = head.substr(0, eol);
+  rest = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 1);
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  return line;
+}
+
 }  // namespace
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
 
 std::string FormatRequest(const Request& request, std::string_view target, std::string_view host) {
   if (!IsToken(request.method)) {
@@ -141,11 +181,8 @@ std::size_t HeadEnd(std::string_view buffer) {
 
 ResponseHead ParseResponseHead(std::string_view head) {
   ResponseHead out;
-  std::size_t eol = head.find('\n');
-  std::string_view status_line = head.substr(0, eol);
-  if (!status_line.empty() && status_line.back() == '\r') {
-    status_line.remove_suffix(1);
-  }
+  std::string_view rest;
+  std::string_view status_line = FirstLine(head, rest);
   // "HTTP/1.1 200 OK": the version, a space, three digits, then the optional reason.
   if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." ||
       !std::isdigit(static_cast<unsigned char>(status_line[7])) || status_line[8] != ' ' ||
@@ -160,30 +197,140 @@ ResponseHead ParseResponseHead(std::string_view head) {
     throw TransportError("invalid status code in '" + std::string(status_line) + "'");
   }
   bool http10 = status_line[7] == '0';
-  std::string_view rest = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 1);
-  while (!rest.empty()) {
-    eol = rest.find('\n');
-    std::string_view line = rest.substr(0, eol);
-    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    if (line.empty()) {
-      continue;
-    }
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) {
-      throw TransportError("malformed header line '" + std::string(line.substr(0, 80)) + "'");
-    }
-    std::string name = Lower(line.substr(0, colon));
-    std::string_view value = Trim(line.substr(colon + 1));
-    auto [it, added] = out.headers.emplace(name, value);
-    if (!added) {
-      it->second.append(", ").append(value);
-    }
-  }
+  ParseFields(rest, out.headers);
   const std::string* connection = out.header("connection");
   out.keep_alive = http10 ? ListHas(connection, "keep-alive") : !ListHas(connection, "close");
+  return out;
+}
+
+RequestHead ParseRequestHead(std::string_view head) {
+  while (!head.empty() && (head.front() == '\r' || head.front() == '\n')) {
+    head.remove_prefix(1);
+  }
+  RequestHead out;
+  std::string_view rest;
+  std::string_view line = FirstLine(head, rest);
+  // "GET /path?q HTTP/1.1": single spaces between the three parts.
+  std::size_t sp1 = line.find(' ');
+  std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
+    throw TransportError("malformed request line '" + std::string(line.substr(0, 80)) + "'");
+  }
+  std::string_view method = line.substr(0, sp1);
+  std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  std::string_view version = line.substr(sp2 + 1);
+  if (!IsToken(method)) {
+    throw TransportError("invalid request method '" + std::string(method.substr(0, 40)) + "'");
+  }
+  if (target.empty() || HasControl(target, false)) {
+    throw TransportError("invalid request target");
+  }
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") {
+    throw TransportError("unsupported HTTP version '" + std::string(version.substr(0, 20)) + "'");
+  }
+  out.method = method;
+  out.target = target;
+  out.http10 = version == "HTTP/1.0";
+  ParseFields(rest, out.headers);
+  const std::string* connection = out.header("connection");
+  out.keep_alive = out.http10 ? ListHas(connection, "keep-alive") : !ListHas(connection, "close");
+  out.expect_continue = !out.http10 && ListHas(out.header("expect"), "100-continue");
+  return out;
+}
+
+namespace {
+
+const char* Reason(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+std::string FormatResponse(const Response& response, const RequestHead& request, bool close) {
+  if (response.status < 100 || response.status > 999) {
+    throw TransportError("invalid response status " + std::to_string(response.status));
+  }
+  const bool no_body = response.status < 200 || response.status == 204 || response.status == 304;
+  std::string out;
+  out.reserve(160 + response.body.size());
+  out.append("HTTP/1.1 ").append(std::to_string(response.status)).append(" ");
+  out.append(Reason(response.status)).append("\r\n");
+  bool has_content_type = false;
+  for (const auto& [name, value] : response.headers) {
+    if (!IsToken(name) || HasControl(value, true)) {
+      throw TransportError("invalid response header '" + name + "'");
+    }
+    std::string lower = Lower(name);
+    if (lower == "content-length" || lower == "transfer-encoding" || lower == "connection") {
+      continue;
+    }
+    has_content_type = has_content_type || lower == "content-type";
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  if (!no_body) {
+    if (!has_content_type) {
+      out.append("Content-Type: text/plain; charset=utf-8\r\n");
+    }
+    out.append("Content-Length: ").append(std::to_string(response.body.size())).append("\r\n");
+  }
+  if (close) {
+    out.append("Connection: close\r\n");
+  } else if (request.http10) {
+    out.append("Connection: keep-alive\r\n");
+  }
+  out.append("\r\n");
+  if (!no_body && request.method != "HEAD") {
+    out.append(response.body);
+  }
   return out;
 }
 
@@ -198,6 +345,21 @@ BodyDecoder::BodyDecoder(std::string_view method, const ResponseHead& head) {
   } else {
     state_ = State::kUntilClose;
   }
+}
+
+BodyDecoder BodyDecoder::ForRequest(const RequestHead& head) {
+  if (const std::string* te = head.header("transfer-encoding")) {
+    if (Lower(LastListItem(*te)) != "chunked") {
+      throw TransportError("unsupported Transfer-Encoding '" + te->substr(0, 40) + "'");
+    }
+    return BodyDecoder(State::kChunkSize);
+  }
+  BodyDecoder out(State::kDone);
+  if (const std::string* length = head.header("content-length")) {
+    out.remaining_ = ParseContentLength(*length);
+    out.state_ = out.remaining_ == 0 ? State::kDone : State::kLength;
+  }
+  return out;
 }
 
 std::size_t BodyDecoder::Feed(std::string_view in, std::string& out) {

@@ -1,7 +1,8 @@
 #pragma once
 
-// HTTP/1.1 message framing for the client transport (RFC 9112), as pure functions
-// over bytes: no sockets here, so every rule is unit-tested without a server.
+// HTTP/1.1 message framing (RFC 9112) for the client transport and the server, as
+// pure functions over bytes: no sockets here, so every rule is unit-tested without a
+// peer.
 //
 //  - FormatRequest writes a request head and body: the caller's headers, Host,
 //    Content-Length whenever a body is sent or the method usually carries one, and a
@@ -11,6 +12,9 @@
 //    TransportError naming the problem.
 //  - BodyDecoder delivers a response body as it arrives: by Content-Length, chunked
 //    (extensions and trailers skipped) or up to the close of the connection.
+//  - Server side: ParseRequestHead reads a request line and header fields (the same
+//    rules for fields), BodyDecoder::ForRequest frames a request body (Content-Length
+//    or chunked; never up to the close), FormatResponse writes a response.
 //
 // Thread-safety: the functions are pure; a BodyDecoder belongs to one reader.
 
@@ -24,6 +28,9 @@ namespace spyt::http::http1 {
 
 // A head larger than this is refused (Kubernetes' and Livy's are well under 4 KiB).
 inline constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+
+// ASCII lower case (header names, tokens).
+std::string Lower(std::string_view s);
 
 std::string FormatRequest(const Request& request, std::string_view target, std::string_view host);
 
@@ -45,10 +52,43 @@ ResponseHead ParseResponseHead(std::string_view head);
 // npos while incomplete.
 std::size_t HeadEnd(std::string_view buffer);
 
+struct RequestHead {
+  std::string method;
+  std::string target;  // as sent: path and query
+  Headers headers;
+  bool keep_alive = true;        // HTTP/1.1 without "Connection: close", or 1.0 with keep-alive
+  bool http10 = false;           // answer a 1.0 client's keep-alive explicitly
+  bool expect_continue = false;  // "Expect: 100-continue"
+
+  const std::string* header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? nullptr : &it->second;
+  }
+};
+
+// `head` runs from the request line up to, not including, the empty line. Empty lines
+// before the request line are skipped (RFC 9112 2.2). Throws TransportError.
+RequestHead ParseRequestHead(std::string_view head);
+
+// The response to a request: status line, the handler's headers (Content-Length,
+// Transfer-Encoding and Connection are the server's), Content-Type text/plain when
+// none, Content-Length, "Connection: close" when `close`, and the body unless the
+// request was HEAD or the status carries none. Throws TransportError for a header name
+// that is not a token or a value with a line break.
+std::string FormatResponse(const Response& response, const RequestHead& request, bool close);
+
 class BodyDecoder {
  public:
   // For the response to `method` with this head.
   BodyDecoder(std::string_view method, const ResponseHead& head);
+  // For a request body: chunked when Transfer-Encoding ends with chunked, else by
+  // Content-Length, else none. Throws TransportError for another transfer coding or an
+  // invalid length.
+  static BodyDecoder ForRequest(const RequestHead& head);
+
+  // Bytes of a Content-Length body not fed yet (0 for other framings): read before
+  // the first Feed, a request's declared length, which a server may refuse unread.
+  std::size_t length_left() const { return state_ == State::kLength ? remaining_ : 0; }
 
   // Consumes bytes of `in` (all of them, or up to the end of the body) and appends
   // the body bytes among them to `out`. Returns how many bytes of `in` it consumed.
@@ -62,6 +102,7 @@ class BodyDecoder {
 
  private:
   enum class State { kLength, kChunkSize, kChunkData, kChunkDataEnd, kTrailer, kUntilClose, kDone };
+  explicit BodyDecoder(State state) : state_(state) {}
   std::size_t FeedChunked(std::string_view in, std::string& out);
   // Consumes up to a line end into line_; true once line_ holds a whole line.
   bool TakeLine(std::string_view in, std::size_t& used);

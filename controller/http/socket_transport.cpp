@@ -82,7 +82,7 @@ class ResponseReader {
       if (!ReadSome(decoder, out)) {
         throw TransportError("connection closed within the response body");
       }
-      if (decoder.until_close() && buffer_.empty() && closed_) {
+      if (decoder.until_close() && closed_) {  // closed_: the last Fill, on an empty buffer, read 0
         return;
       }
     }
@@ -95,10 +95,9 @@ class ResponseReader {
 
  private:
   size_t Fill() {
-    size_t old = buffer_.size();
-    buffer_.resize(old + kReadSize);
-    size_t n = conn_.Read(buffer_.data() + old, kReadSize);
-    buffer_.resize(old + n);
+    char chunk[kReadSize];  // not buffer_.resize(): that would zero 16 KiB per read
+    size_t n = conn_.Read(chunk, kReadSize);
+    buffer_.append(chunk, n);
     received_any_ = received_any_ || n > 0;
     closed_ = n == 0;
     return n;

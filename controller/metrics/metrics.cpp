@@ -1,7 +1,6 @@
 #include "metrics/metrics.h"
 
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -182,28 +181,28 @@ Metrics::Metrics(const std::string& version, Clock& clock)
       });
 }
 
-Metrics::~Metrics() = default;
+Metrics::~Metrics() {
+  if (server_) server_->Stop();  // no scrape may run while the families are destroyed
+}
 
 runtime::Runnable& Metrics::Pollers() { return *poll_loop_; }
 
 void Metrics::Serve(const std::string& address) {
-  // ":8080" means every interface, as Go operators spell it; civetweb wants a host.
-  std::string listen = address.starts_with(":") ? "0.0.0.0" + address : address;
   try {
-    exposer_ = std::make_unique<p::Exposer>(listen);
-  } catch (const std::exception& e) {
+    server_ = http::MakeServer(address);
+    server_->Handle("/metrics", [this](const http::Request&) {
+      return http::Response{
+          200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, Render()};
+    });
+    server_->Start();
+  } catch (const http::TransportError& e) {
+    server_.reset();
     throw std::invalid_argument("--metrics-bind-address: cannot listen on \"" + address +
                                 "\": " + e.what());
   }
-  exposer_->RegisterCollectable(registry_);
-  exposer_->RegisterCollectable(clusters_);
 }
 
-int Metrics::port() const {
-  if (!exposer_) return 0;
-  auto ports = exposer_->GetListeningPorts();
-  return ports.empty() ? 0 : ports.front();
-}
+int Metrics::port() const { return server_ ? server_->port() : 0; }
 
 std::string Metrics::Render() const {
   p::TextSerializer serializer;

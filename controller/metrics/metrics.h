@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cluster/reconciler.h"
+#include "http/http.h"
 #include "kube/client_metrics.h"
 #include "livy/monitor.h"
 #include "runtime/controller.h"
@@ -23,7 +24,6 @@
 
 namespace prometheus {
 class Registry;
-class Exposer;
 }  // namespace prometheus
 
 namespace spyt::metrics {
@@ -85,7 +85,7 @@ class Metrics : public kube::ClientMetrics,
   std::shared_ptr<ClusterSeries> clusters_;
   std::vector<std::unique_ptr<QueueObserver>> queues_;
   std::unique_ptr<livy::Observer> livy_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<http::Server> server_;  // /metrics, once Serve() ran
   std::mutex pollers_mutex_;
   std::vector<std::function<void()>> pollers_;
   std::unique_ptr<runtime::Runnable> poll_loop_;

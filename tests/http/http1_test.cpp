@@ -139,6 +139,71 @@ TEST_SUITE("http.http1") {
     CHECK(rest.until_close());
     CHECK(BodyDecoder("GET", HeadWith("Transfer-Encoding: gzip\r\n")).until_close());
   }
+
+  TEST_CASE("a request head: method, target, lower-cased fields, keep-alive by version") {
+    RequestHead h = ParseRequestHead(
+        "\r\nPOST /sessions/1/statements?x=1 HTTP/1.1\r\nHost: a\r\nX-Requested-By: me\r\n"
+        "Accept: a\r\nACCEPT: b\r\nExpect: 100-continue\r\n");
+    CHECK(h.method == "POST");
+    CHECK(h.target == "/sessions/1/statements?x=1");
+    CHECK(*h.header("x-requested-by") == "me");
+    CHECK(*h.header("accept") == "a, b");
+    CHECK(h.keep_alive);
+    CHECK(h.expect_continue);
+    CHECK_FALSE(ParseRequestHead("GET / HTTP/1.1\r\nConnection: close\r\n").keep_alive);
+    RequestHead old = ParseRequestHead("GET / HTTP/1.0\r\n");
+    CHECK(old.http10);
+    CHECK_FALSE(old.keep_alive);
+    CHECK(ParseRequestHead("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n").keep_alive);
+  }
+
+  TEST_CASE("malformed request lines are refused") {
+    for (const char* bad : {"GET /\r\n", "GET  / HTTP/1.1\r\n", "GET / HTTP/2.0\r\n",
+                            "G(T / HTTP/1.1\r\n", "GET /a b HTTP/1.1\r\n", "GET /\x01 HTTP/1.1\r\n",
+                            "GET / HTTP/1.1\r\nNo colon\r\n", ""}) {
+      CAPTURE(bad);
+      CHECK_THROWS_AS(ParseRequestHead(bad), TransportError);
+    }
+  }
+
+  TEST_CASE("a request body is framed by Content-Length or chunked, never by the close") {
+    RequestHead none = ParseRequestHead("POST / HTTP/1.1\r\n");
+    CHECK(BodyDecoder::ForRequest(none).done());
+    RequestHead sized = ParseRequestHead("POST / HTTP/1.1\r\nContent-Length: 5\r\n");
+    BodyDecoder by_length = BodyDecoder::ForRequest(sized);
+    CHECK(by_length.length_left() == 5);
+    CHECK(Decode(by_length, "helloGET", 3) == "hello");
+    RequestHead chunked =
+        ParseRequestHead("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n");
+    BodyDecoder by_chunks = BodyDecoder::ForRequest(chunked);
+    CHECK(by_chunks.length_left() == 0);
+    CHECK(Decode(by_chunks, "2\r\nab\r\n1\r\nc\r\n0\r\n\r\n", 1) == "abc");
+    CHECK(by_chunks.done());
+    CHECK_THROWS_AS(
+        BodyDecoder::ForRequest(ParseRequestHead("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n")),
+        TransportError);
+    CHECK_THROWS_AS(
+        BodyDecoder::ForRequest(ParseRequestHead("POST / HTTP/1.1\r\nContent-Length: 1, 2\r\n")),
+        TransportError);
+  }
+
+  TEST_CASE("a response: status line, the handler's headers, length, and close when asked") {
+    Response r{201, {{"Content-Type", "application/json"}, {"Content-Length", "99"}}, "{}"};
+    RequestHead get = ParseRequestHead("GET / HTTP/1.1\r\n");
+    CHECK(FormatResponse(r, get, false) ==
+          "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    CHECK(FormatResponse(Response{404, {}, "no"}, get, true) ==
+          "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\n"
+          "Content-Length: 2\r\nConnection: close\r\n\r\nno");
+    RequestHead head = ParseRequestHead("HEAD / HTTP/1.0\r\nConnection: keep-alive\r\n");
+    CHECK(FormatResponse(Response{200, {}, "abc"}, head, false) ==
+          "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n"
+          "Connection: keep-alive\r\n\r\n");
+    CHECK(FormatResponse(Response{204, {}, "x"}, get, false) == "HTTP/1.1 204 No Content\r\n\r\n");
+    CHECK_THROWS_AS(FormatResponse(Response{200, {{"X-A", "1\r\nX-B: 2"}}, ""}, get, false),
+                    TransportError);
+    CHECK_THROWS_AS(FormatResponse(Response{0, {}, ""}, get, false), TransportError);
+  }
 }
 
 }  // namespace spyt::http::http1

@@ -285,6 +285,8 @@ def test_operator_image_installs_the_build_deps_and_the_binarys_shared_libraries
     assert build["from"].startswith("debian:bookworm") and runtime["from"].startswith("debian:bookworm")
     missing = library_packages(BINARY) - dockerfiles.apt_packages(runtime)
     assert missing == set(), "add these runtime packages to docker/operator.Dockerfile"
+    unused = dockerfiles.apt_packages(runtime) - library_packages(BINARY) - {"ca-certificates"}
+    assert unused == set(), "the binary links nothing from these: drop them from docker/operator.Dockerfile"
 
 
 def test_spyt_image_has_what_the_operators_pods_run():

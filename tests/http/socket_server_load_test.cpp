@@ -1,7 +1,6 @@
-// The server under more concurrent clients than its library has pool threads
-// (cpprestsdk's pool has 40): each gets its answer, and the server still
-// answers after them. Raw loopback sockets, so the client side takes no pool
-// thread of its own.
+// The server under many more concurrent keep-alive clients than it has handler
+// threads: each gets its answer, and the server still answers after them. Raw
+// loopback sockets, so the client side takes no pool thread of its own.
 
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "http/http.h"
+#include "http/loopback_socket.h"
 
 namespace spyt::http {
 namespace {
@@ -23,16 +23,10 @@ namespace {
 // `count` GETs of /ping, one after another on one keep-alive connection (as wrk
 // and browsers send them); how many got their "pong" within 10 s each.
 int RawGets(int port, int count) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = testing::ConnectLoopback(port, 10);
   if (fd < 0) return 0;
-  timeval timeout{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   int answered = 0;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+  {
     const std::string request = "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     for (int i = 0; i < count; ++i) {
       if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
