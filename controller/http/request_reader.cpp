@@ -17,8 +17,8 @@ RequestReader::Step RequestReader::Read(std::string& in) {
     std::size_t end = http1::HeadEnd(in);
     if (end == std::string::npos) {
       if (in.size() > http1::kMaxHeadBytes) {
-        return Fail(431, "request head larger than " + std::to_string(http1::kMaxHeadBytes) +
-                             " bytes");
+        return Fail(431,
+                    "request head larger than " + std::to_string(http1::kMaxHeadBytes) + " bytes");
       }
       return Step::kNeedMore;
     }
@@ -34,8 +34,8 @@ RequestReader::Step RequestReader::Read(std::string& in) {
     }
     in.erase(0, end);
     // Both framings at once is how requests are smuggled: answer, then close.
-    close_after_ = !head_.keep_alive ||
-                   (head_.header("transfer-encoding") && head_.header("content-length"));
+    close_after_ =
+        !head_.keep_alive || (head_.header("transfer-encoding") && head_.header("content-length"));
     if (decoder_->length_left() > max_body_) {
       too_large_ = true;
       close_after_ = true;

@@ -200,8 +200,8 @@ void SocketServer::Listen() {
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   const std::string where = address_.host + ":" + std::to_string(address_.port);
-  if (int rc = getaddrinfo(address_.host.c_str(), std::to_string(address_.port).c_str(), &hints,
-                           &found);
+  if (int rc =
+          getaddrinfo(address_.host.c_str(), std::to_string(address_.port).c_str(), &hints, &found);
       rc != 0) {
     throw TransportError("cannot listen on " + where + ": " + gai_strerror(rc));
   }
@@ -393,7 +393,8 @@ void SocketServer::Advance(std::uint64_t id, Peer& c) {
 
 void SocketServer::Dispatch(std::uint64_t id, Peer& c) {
   c.phase = Peer::Phase::kHandling;
-  Watch(id, c, c.out.empty() ? 0u : std::uint32_t{EPOLLOUT});  // a "100 Continue" may still be going out
+  Watch(id, c,
+        c.out.empty() ? 0u : std::uint32_t{EPOLLOUT});  // a "100 Continue" may still be going out
   RequestReader::Taken taken = c.reader.Take();
   c.close_after = taken.close_after;
   Handler handler;

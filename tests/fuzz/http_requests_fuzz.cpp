@@ -80,8 +80,8 @@ void CheckEcho(const RequestReader::Taken& t, std::string_view input) {
   Check(end != std::string::npos, "a formatted answer has no end of head", input);
   http1::ResponseHead head = http1::ParseResponseHead(std::string_view(wire).substr(0, end));
   Check(head.status == 200, "the echoed answer's status changed", input);
-  Check(head.header("x-echo") && *head.header("x-echo") == value,
-        "the echoed header value changed", input);
+  Check(head.header("x-echo") && *head.header("x-echo") == value, "the echoed header value changed",
+        input);
   Check(head.keep_alive == !t.close_after, "the answer's Connection does not match", input);
   http1::BodyDecoder decoder(t.head.method, head);
   std::string body;
@@ -114,10 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const spyt::http::Request& r = t.request;
     Check(r.body.size() <= kMaxBody, "a body over the limit was read", input);
     Check(!r.body_too_large || r.body.empty(), "a refused body was read", input);
-    Check(!r.method.empty() && !HasControl(r.method, false), "a method that is not a token",
-          input);
-    Check(!r.path.empty() && !HasControl(r.path, false), "a target with spaces or controls",
-          input);
+    Check(!r.method.empty() && !HasControl(r.method, false), "a method that is not a token", input);
+    Check(!r.path.empty() && !HasControl(r.path, false), "a target with spaces or controls", input);
     for (const auto& [name, value] : r.headers) {
       Check(!HasControl(value, true), "a header value with a control character", input);
       Check(name == http1::Lower(name), "a header name not lower-cased", input);

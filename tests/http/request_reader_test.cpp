@@ -65,7 +65,8 @@ TEST_SUITE("http.request_reader") {
 
   TEST_CASE("a chunked body that grows past the limit is refused the same way") {
     RequestReader reader(4);
-    std::string in = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n";
+    std::string in =
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n";
     REQUIRE(reader.Read(in) == Step::kRequest);
     RequestReader::Taken t = reader.Take();
     CHECK(t.request.body_too_large);
@@ -84,9 +85,10 @@ TEST_SUITE("http.request_reader") {
   }
 
   TEST_CASE("close after the answer: Connection: close, HTTP/1.0, or both framings at once") {
-    for (const char* wire : {"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", "GET / HTTP/1.0\r\n\r\n",
-                             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 9"
-                             "\r\n\r\n0\r\n\r\n"}) {
+    for (const char* wire :
+         {"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", "GET / HTTP/1.0\r\n\r\n",
+          "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 9"
+          "\r\n\r\n0\r\n\r\n"}) {
       CAPTURE(wire);
       RequestReader reader(100);
       std::string in = wire;

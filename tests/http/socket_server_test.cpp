@@ -40,8 +40,7 @@ int Connect(int port) {
 }
 
 void SendAll(int fd, const std::string& bytes) {
-  REQUIRE(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(bytes.size()));
+  REQUIRE(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
 }
 
 // Reads until `enough` returns true for what was received, the server closes, or 5 s pass.
@@ -76,7 +75,8 @@ int Count(const std::string& s, const std::string& what) {
 std::unique_ptr<Server> EchoServer() {
   auto server = MakeServer("127.0.0.1:0");
   server->HandleOthers([](const Request& r) {
-    return Text(200, r.body_too_large ? "too large" : r.method + " " + r.path + " [" + r.body + "]");
+    return Text(200,
+                r.body_too_large ? "too large" : r.method + " " + r.path + " [" + r.body + "]");
   });
   return server;
 }
@@ -180,29 +180,34 @@ TEST_SUITE("http.server") {
     server->Start();
     int fd = Connect(server->port());
     SendAll(fd, "POST /e HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
-    std::string interim = ReadUntil(fd, [](const std::string& g) { return g.find("\r\n\r\n") != std::string::npos; });
+    std::string interim =
+        ReadUntil(fd, [](const std::string& g) { return g.find("\r\n\r\n") != std::string::npos; });
     CHECK(interim == "HTTP/1.1 100 Continue\r\n\r\n");
     SendAll(fd, "body");
-    std::string got = ReadUntil(fd, [](const std::string& g) { return g.find("[body]") != std::string::npos; });
+    std::string got =
+        ReadUntil(fd, [](const std::string& g) { return g.find("[body]") != std::string::npos; });
     CHECK(got.rfind("HTTP/1.1 200 OK", 0) == 0);
     close(fd);
   }
 
-  TEST_CASE("a body over the limit is not read: the handler is told, the answer arrives, then the close") {
+  TEST_CASE(
+      "a body over the limit is not read: the handler is told, the answer arrives, then the "
+      "close") {
     auto server = EchoServer();
     server->SetMaxBodyBytes(10);
     server->Start();
-    std::string declared = Exchange(server->port(),
-                                    "POST /big HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" +
-                                        std::string(100000, 'x'));
+    std::string declared =
+        Exchange(server->port(),
+                 "POST /big HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, 'x'));
     CHECK(declared.find("too large") != std::string::npos);
     CHECK(declared.find("Connection: close") != std::string::npos);
     std::string chunked = Exchange(server->port(),
                                    "POST /big HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                                    "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n");
     CHECK(chunked.find("too large") != std::string::npos);
-    std::string fits = Exchange(server->port(),
-                                "POST /ok HTTP/1.1\r\nContent-Length: 10\r\nConnection: close\r\n\r\n0123456789");
+    std::string fits =
+        Exchange(server->port(),
+                 "POST /ok HTTP/1.1\r\nContent-Length: 10\r\nConnection: close\r\n\r\n0123456789");
     CHECK(fits.find("[0123456789]") != std::string::npos);
   }
 
@@ -240,7 +245,8 @@ TEST_SUITE("http.server") {
     auto server = MakeServer("127.0.0.1:0");
     std::atomic<bool> release{false};
     server->Handle("/slow", [&](const Request&) {
-      for (int i = 0; i < 500 && !release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      for (int i = 0; i < 500 && !release; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
       return Text(200, "slow");
     });
     server->Handle("/fast", [](const Request&) { return Text(200, "fast"); });
@@ -260,7 +266,8 @@ TEST_SUITE("http.server") {
     server->Start();
     for (int i = 0; i < 20; ++i) {
       int fd = Connect(server->port());
-      SendAll(fd, i % 2 ? "POST /x HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc" : "GET /x HTTP/1.1\r\nHo");
+      SendAll(fd, i % 2 ? "POST /x HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc"
+                        : "GET /x HTTP/1.1\r\nHo");
       close(fd);
       int gone = Connect(server->port());
       SendAll(gone, "GET /y HTTP/1.1\r\n\r\n");
