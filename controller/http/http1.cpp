@@ -104,8 +104,8 @@ void ParseFields(std::string_view rest, Headers& out) {
       throw TransportError("a control character in header '" + name + "'");
     }
     auto [it, added] = out.emplace(name, value);
-    if (!added) {
-      it->second.append(", ").append(value);
+    if (!added && !value.empty()) {  // repeated: one comma-separated list, empty items dropped
+      it->second.append(it->second.empty() ? "" : ", ").append(value);
     }
   }
 }

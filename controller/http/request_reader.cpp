@@ -1,5 +1,7 @@
 #include "http/request_reader.h"
 
+#include <algorithm>
+#include <string_view>
 #include <utility>
 
 namespace spyt::http {
@@ -47,11 +49,19 @@ RequestReader::Step RequestReader::Read(std::string& in) {
       return Step::kContinue;
     }
   }
+  // Fed in slices that can add at most max_body_ + 1 - body_.size() body bytes, so a
+  // chunked body is found too large at the byte that passes the limit, however the bytes
+  // arrived, and nothing after that byte is parsed (an error there included).
+  std::size_t used = 0;
   try {
-    in.erase(0, decoder_->Feed(in, body_));
+    while (used < in.size() && !decoder_->done() && body_.size() <= max_body_) {
+      const std::size_t slice = std::min(in.size() - used, max_body_ + 1 - body_.size());
+      used += decoder_->Feed(std::string_view(in).substr(used, slice), body_);
+    }
   } catch (const TransportError& e) {
     return Fail(400, e.what());
   }
+  in.erase(0, used);
   if (body_.size() > max_body_) {  // a chunked body past the limit
     too_large_ = true;
     close_after_ = true;

@@ -73,6 +73,13 @@ TEST_SUITE("http.http1") {
     CHECK(ParseResponseHead("HTTP/1.1 200\r\n").status == 200);  // the reason is optional
   }
 
+  TEST_CASE("a repeated field's empty values add no empty list item (found by fuzzing)") {
+    // "a" then "" was joined as "a, ", which an echo of it read back as "a,".
+    CHECK(ParseResponseHead("HTTP/1.1 200\r\nX: a\r\nx:\r\nX: \r\n").headers.at("x") == "a");
+    CHECK(ParseResponseHead("HTTP/1.1 200\r\nX:\r\nX: b\r\n").headers.at("x") == "b");
+    CHECK(ParseRequestHead("GET / HTTP/1.1\r\nA: 1\r\na:\r\n").headers.at("a") == "1");
+  }
+
   TEST_CASE("Connection: close, and HTTP/1.0 without keep-alive, end the connection") {
     CHECK_FALSE(HeadWith("Connection: Keep-Alive, close\r\n").keep_alive);
     CHECK_FALSE(ParseResponseHead("HTTP/1.0 200 OK\r\n").keep_alive);

@@ -74,6 +74,22 @@ TEST_SUITE("http.request_reader") {
     CHECK(t.close_after);
   }
 
+  TEST_CASE(
+      "a chunk past the limit is refused at the byte that passes it, whatever the pieces (found by "
+      "fuzzing)") {
+    // A 6-byte chunk with a limit of 4, followed by broken framing: read whole, the
+    // framing error used to win (400); read byte by byte, the limit did.
+    const std::string wire = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdefXX";
+    for (std::size_t step : {std::size_t{1}, std::size_t{3}, wire.size()}) {
+      CAPTURE(step);
+      int error = 0;
+      std::vector<Request> got = ReadAll(wire, step, 4, &error);
+      CHECK(error == 0);
+      REQUIRE(got.size() == 1);
+      CHECK(got[0].body_too_large);
+    }
+  }
+
   TEST_CASE("Expect: 100-continue is reported before the body, then the body is read") {
     RequestReader reader(100);
     std::string in = "POST / HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n";
